@@ -1,0 +1,478 @@
+"""`XTEClient`: one aiohttp session, OAuth client credentials, retries, pacing, typed errors."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import ipaddress
+import logging
+import os
+import time
+from collections.abc import Mapping
+from types import TracebackType
+from typing import Any, Self
+from urllib.parse import quote, urlsplit
+
+import aiohttp
+import attrs
+import cattrs
+import orjson
+
+from powerschool_xte import _converter, models
+from powerschool_xte._auth import TokenManager, TokenStore
+from powerschool_xte._exceptions import (
+    APIConnectionError,
+    APITimeoutError,
+    OAuthError,
+    RequestInfo,
+    UnsupportedOperationError,
+    error_class,
+)
+from powerschool_xte._operation import Operation
+from powerschool_xte._resource import RequestOptions, Response
+from powerschool_xte._retry import ALWAYS_RETRY, IDEMPOTENT_RETRY, RetryPolicy, parse_retry_after
+from powerschool_xte._secret import Secret
+from powerschool_xte.resources import (
+    OPERATIONS,
+    Scores,
+    SectionAssignments,
+    TeacherCategories,
+)
+
+log = logging.getLogger("powerschool_xte")
+
+DEFAULT_TIMEOUT = aiohttp.ClientTimeout(total=60.0, connect=10.0)
+TOKEN_OPERATION = OPERATIONS["getAccessToken"]
+_LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain"})
+
+
+def _is_loopback(host: str) -> bool:
+    if host.lower() in _LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def _version(text: str) -> tuple[int, ...]:
+    return tuple(int(p) for p in text.split(".") if p.isdigit())
+
+
+def _query_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str | int):
+        return str(value)
+    return ",".join(str(int(v)) for v in value)
+
+
+@attrs.frozen(kw_only=True)
+class ClientOptions:
+    """Settings of one client; `XTEClient.with_options` derives a copy."""
+
+    base_url: str
+    users_dcid: int | None = None
+    server_version: str | None = None
+    retry: RetryPolicy = RetryPolicy()
+    timeout: aiohttp.ClientTimeout = DEFAULT_TIMEOUT
+    extra_headers: tuple[tuple[str, str], ...] = ()
+
+
+class _Pacer:
+    """Client-side pacing: a cap on requests in flight and a minimum interval between starts."""
+
+    def __init__(self, max_in_flight: int | None, min_request_interval: float | None) -> None:
+        self._slots = asyncio.Semaphore(max_in_flight) if max_in_flight else None
+        self._interval = min_request_interval or 0.0
+        self._next_start = 0.0
+
+    async def __aenter__(self) -> None:
+        if self._slots is not None:
+            await self._slots.acquire()
+        if self._interval:
+            now = time.monotonic()
+            start = max(now, self._next_start)
+            self._next_start = start + self._interval  # reserved before awaiting: no lock needed
+            if start > now:
+                await asyncio.sleep(start - now)
+
+    async def __aexit__(self, *exc: object) -> None:
+        if self._slots is not None:
+            self._slots.release()
+
+
+class _Shared:
+    """What every `with_options` copy of a client shares: session, token cache, pacing."""
+
+    def __init__(
+        self,
+        *,
+        session: aiohttp.ClientSession | None,
+        client_id: str,
+        client_secret: Secret,
+        token_store: TokenStore | None,
+        pacer: _Pacer,
+    ) -> None:
+        self.session = session
+        self.owns_session = session is None
+        self.client_id = client_id
+        self.client_secret = client_secret
+        self.token_store = token_store
+        self.pacer = pacer
+        self.tokens: TokenManager | None = None
+        self.requests_sent = 0
+
+
+class XTEClient:
+    """Async client for PowerSchool's ``/ws/xte`` API.
+
+    ::
+
+        async with XTEClient("https://district.powerschool.com", client_id, client_secret,
+                             users_dcid=1001) as xte:
+            assignments = await xte.section_assignments.list(section_ids=[5001, 5002])
+
+    ``base_url``, ``client_id`` and ``client_secret`` default to the environment variables
+    ``POWERSCHOOL_URL``, ``POWERSCHOOL_CLIENT_ID`` and ``POWERSCHOOL_CLIENT_SECRET``. HTTPS is
+    required except for loopback hosts (the simulator).
+    """
+
+    scores: Scores
+    section_assignments: SectionAssignments
+    teacher_categories: TeacherCategories
+
+    def __init__(
+        self,
+        base_url: str | None = None,
+        client_id: str | None = None,
+        client_secret: str | Secret | None = None,
+        *,
+        users_dcid: int | None = None,
+        server_version: str | None = None,
+        retry: RetryPolicy | None = None,
+        timeout: float | aiohttp.ClientTimeout | None = None,
+        session: aiohttp.ClientSession | None = None,
+        token_store: TokenStore | None = None,
+        max_in_flight: int | None = None,
+        min_request_interval: float | None = None,
+    ) -> None:
+        base_url = base_url or os.environ.get("POWERSCHOOL_URL")
+        client_id = client_id or os.environ.get("POWERSCHOOL_CLIENT_ID")
+        secret = client_secret or os.environ.get("POWERSCHOOL_CLIENT_SECRET")
+        if not base_url:
+            raise ValueError("base_url is required (or set POWERSCHOOL_URL)")
+        if not client_id or not secret:
+            raise ValueError(
+                "client_id and client_secret are required "
+                "(or set POWERSCHOOL_CLIENT_ID and POWERSCHOOL_CLIENT_SECRET)"
+            )
+        parts = urlsplit(base_url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError(f"base_url must be an http(s) URL, got {base_url!r}")
+        if parts.scheme != "https" and not _is_loopback(parts.hostname):
+            raise ValueError(
+                f"base_url must use https (plain http is allowed for loopback hosts only): "
+                f"{base_url!r}"
+            )
+        if max_in_flight is not None and max_in_flight < 1:
+            raise ValueError("max_in_flight must be at least 1")
+        options = ClientOptions(
+            base_url=base_url.rstrip("/"),
+            users_dcid=users_dcid,
+            server_version=server_version,
+            retry=retry or RetryPolicy(),
+            timeout=_timeout(timeout) or DEFAULT_TIMEOUT,
+        )
+        shared = _Shared(
+            session=session,
+            client_id=client_id,
+            client_secret=secret if isinstance(secret, Secret) else Secret(secret),
+            token_store=token_store,
+            pacer=_Pacer(max_in_flight, min_request_interval),
+        )
+        self._init(options, shared)
+
+    def _init(self, options: ClientOptions, shared: _Shared) -> None:
+        self.options = options
+        self._shared = shared
+        self.scores = Scores(self)
+        self.section_assignments = SectionAssignments(self)
+        self.teacher_categories = TeacherCategories(self)
+
+    def with_options(self, **changes: Any) -> XTEClient:
+        """A copy with some `ClientOptions` changed; it shares the session and token cache."""
+        if "timeout" in changes:
+            changes["timeout"] = _timeout(changes["timeout"]) or DEFAULT_TIMEOUT
+        copy = object.__new__(XTEClient)
+        copy._init(attrs.evolve(self.options, **changes), self._shared)
+        return copy
+
+    def __repr__(self) -> str:
+        return f"<XTEClient {self.options.base_url} client_id={self._shared.client_id!r}>"
+
+    # -- lifecycle -------------------------------------------------------------------------
+
+    async def __aenter__(self) -> Self:
+        self._session()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+    async def close(self) -> None:
+        """Close the session if this client created it."""
+        shared = self._shared
+        if shared.owns_session and shared.session is not None and not shared.session.closed:
+            await shared.session.close()
+
+    def _session(self) -> aiohttp.ClientSession:
+        shared = self._shared
+        if shared.session is None or (shared.owns_session and shared.session.closed):
+            shared.session = aiohttp.ClientSession(
+                connector=aiohttp.TCPConnector(limit=100),
+                json_serialize=lambda o: orjson.dumps(o).decode(),
+            )
+        if shared.tokens is None:
+            shared.tokens = TokenManager(self._fetch_token, store=shared.token_store)
+        return shared.session
+
+    @property
+    def token_requests(self) -> int:
+        """How many token requests this client (and its copies) made."""
+        return self._shared.tokens.fetches if self._shared.tokens else 0
+
+    # -- the token endpoint ----------------------------------------------------------------
+
+    async def _fetch_token(self) -> tuple[str, float]:
+        shared = self._shared
+        basic = base64.b64encode(
+            f"{shared.client_id}:{shared.client_secret.reveal()}".encode()
+        ).decode()
+        headers = {
+            "Authorization": f"Basic {basic}",
+            "Content-Type": "application/x-www-form-urlencoded;charset=UTF-8",
+            "Accept": "application/json",
+        }
+        response = await self._attempts(
+            TOKEN_OPERATION,
+            url=self.options.base_url + TOKEN_OPERATION.path,
+            params=(),
+            data=b"grant_type=client_credentials",
+            headers=headers,
+            options=None,
+            authenticated=False,
+        )
+        try:
+            token = _converter.structure(orjson.loads(response.content), models.TokenResponse)
+            lifetime = float(token.expires_in)
+        except (orjson.JSONDecodeError, cattrs.BaseValidationError, TypeError, ValueError):
+            raise OAuthError(
+                status=response.status,
+                request=response.request,
+                body=None,
+                text="token endpoint answered 200 without a usable access_token/expires_in",
+                headers={},
+            ) from None
+        return token.access_token, lifetime
+
+    # -- requests --------------------------------------------------------------------------
+
+    async def _send(
+        self,
+        operation: Operation,
+        *,
+        path: Mapping[str, Any],
+        query: Mapping[str, Any],
+        body: Any,
+        options: RequestOptions | None,
+    ) -> Response:
+        """Send one operation: called by the generated resource methods."""
+        opts = self.options
+        if opts.server_version is not None and _version(operation.available_since) > _version(
+            opts.server_version
+        ):
+            raise UnsupportedOperationError(
+                operation.label, operation.available_since, opts.server_version
+            )
+        url_path = operation.path
+        for name, value in path.items():
+            url_path = url_path.replace("{" + name + "}", quote(str(value), safe=""))
+        params: list[tuple[str, str]] = []
+        for name, value in query.items():
+            if value is None and name == "users_dcid":
+                value = opts.users_dcid
+            if value is not None:
+                params.append((name, _query_value(value)))
+        headers = {"Accept": "application/json"}
+        data = None
+        if body is not None:
+            data = _converter.dumps(body)
+            headers["Content-Type"] = "application/json"
+        return await self._attempts(
+            operation,
+            url=opts.base_url + url_path,
+            params=tuple(params),
+            data=data,
+            headers=headers,
+            options=options,
+            authenticated=True,
+        )
+
+    async def _attempts(
+        self,
+        operation: Operation,
+        *,
+        url: str,
+        params: tuple[tuple[str, str], ...],
+        data: bytes | None,
+        headers: dict[str, str],
+        options: RequestOptions | None,
+        authenticated: bool,
+    ) -> Response:
+        session = self._session()
+        tokens = self._shared.tokens
+        assert tokens is not None
+        policy = (options.retry if options else None) or self.options.retry
+        timeout = _timeout(options.timeout if options else None) or self.options.timeout
+        headers = {**dict(self.options.extra_headers), **headers}
+        if options and options.extra_headers:
+            headers.update(options.extra_headers)
+        started = time.monotonic()
+        deadline = None if policy.deadline is None else started + policy.deadline
+        attempt = transient = resubmits = 0
+        replayed_401 = False
+        shown_url = url + ("?" + "&".join(f"{k}={v}" for k, v in params) if params else "")
+        while True:
+            attempt += 1
+            info = RequestInfo(operation.method, operation.path, shown_url, operation.operation_id, attempt)
+            token = await tokens.token() if authenticated else None
+            send_headers = dict(headers)
+            if token is not None:
+                send_headers["Authorization"] = f"Bearer {token.reveal()}"
+            t0 = time.monotonic()
+            try:
+                async with self._shared.pacer:
+                    self._shared.requests_sent += 1
+                    async with session.request(
+                        operation.method,
+                        url,
+                        params=params,
+                        data=data,
+                        headers=send_headers,
+                        timeout=timeout,
+                        allow_redirects=False,
+                    ) as resp:
+                        content = await resp.read()
+                        status = resp.status
+                        resp_headers = {k: v for k, v in resp.headers.items()}
+            except (aiohttp.ClientError, TimeoutError) as exc:
+                elapsed = time.monotonic() - t0
+                timed_out = isinstance(exc, TimeoutError | aiohttp.ServerTimeoutError)
+                kind = "timeout" if timed_out else type(exc).__name__
+                _log_attempt(operation, None, elapsed, attempt, kind)
+                transient += 1
+                wait = policy.backoff(transient) if operation.idempotent else None
+                if wait is not None and transient < policy.max_attempts and _in_time(deadline, wait):
+                    await asyncio.sleep(wait)
+                    continue
+                cls = APITimeoutError if timed_out else APIConnectionError
+                what = "timed out" if timed_out else f"failed ({type(exc).__name__}: {exc})"
+                raise cls(
+                    f"{operation.method} {operation.path} {what} after {attempt} attempt(s); "
+                    + (
+                        "the request may or may not have been processed"
+                        if not operation.idempotent
+                        else "it is safe to repeat"
+                    ),
+                    request=info,
+                ) from exc
+            elapsed = time.monotonic() - t0
+            _log_attempt(operation, status, elapsed, attempt, None)
+            response = Response(status, resp_headers, content, info)
+            if 200 <= status < 300:
+                return response
+            if status == 401 and authenticated and token is not None and not replayed_401:
+                replayed_401 = True
+                await tokens.invalidate(token)
+                continue
+            wait = None
+            if status in operation.retry_on and resubmits < policy.resubmit_attempts:
+                resubmits += 1
+                wait = policy.backoff(resubmits)
+            elif status in ALWAYS_RETRY or (status in IDEMPOTENT_RETRY and operation.idempotent):
+                transient += 1
+                if transient < policy.max_attempts:
+                    wait = policy.wait_for(parse_retry_after(resp_headers.get("Retry-After")), transient)
+            if wait is not None and _in_time(deadline, wait):
+                await asyncio.sleep(wait)
+                continue
+            raise _status_error(response, token_endpoint=not authenticated)
+
+
+def _in_time(deadline: float | None, wait: float) -> bool:
+    return deadline is None or time.monotonic() + wait < deadline
+
+
+def _timeout(value: float | aiohttp.ClientTimeout | None) -> aiohttp.ClientTimeout | None:
+    if value is None or isinstance(value, aiohttp.ClientTimeout):
+        return value
+    return aiohttp.ClientTimeout(total=float(value), connect=min(10.0, float(value)))
+
+
+def _log_attempt(
+    operation: Operation, status: int | None, elapsed: float, attempt: int, failure: str | None
+) -> None:
+    level = logging.DEBUG if status is not None and status < 400 else logging.INFO
+    if log.isEnabledFor(level):
+        log.log(
+            level,
+            "%s %s -> %s in %.1f ms (attempt %d)",
+            operation.method,
+            operation.path,
+            status if status is not None else failure,
+            elapsed * 1000,
+            attempt,
+            extra={
+                "xte_method": operation.method,
+                "xte_path": operation.path,
+                "xte_status": status,
+                "xte_duration_ms": round(elapsed * 1000, 1),
+                "xte_attempt": attempt,
+            },
+        )
+
+
+def _status_error(response: Response, *, token_endpoint: bool) -> Exception:
+    text = response.content.decode("utf-8", "replace")
+    body: models.ErrorBody | None = None
+    try:
+        decoded = orjson.loads(response.content)
+    except orjson.JSONDecodeError:
+        decoded = None
+    if isinstance(decoded, dict):
+        if token_endpoint and "error" in decoded and "message" not in decoded:
+            decoded = {
+                "message": " ".join(
+                    str(decoded[k]) for k in ("error", "error_description") if decoded.get(k)
+                )
+            }
+        try:
+            body = _converter.structure(decoded, models.ErrorBody)
+        except (cattrs.BaseValidationError, TypeError, ValueError):
+            body = None
+    cls = OAuthError if token_endpoint and response.status in (400, 401, 403) else error_class(
+        response.status
+    )
+    return cls(
+        status=response.status,
+        request=response.request,
+        body=body,
+        text=text[:5000],
+        headers=response.headers,
+    )
