@@ -21,6 +21,9 @@ class Operation:
     available_since: str
     accessible_to: tuple[str, ...]
     internal: bool = False
+    #: names of the query parameters the operation takes, and those it requires
+    query_params: tuple[str, ...] = ()
+    required_query: tuple[str, ...] = ()
 
     @property
     def label(self) -> str:

@@ -19,6 +19,8 @@ OPERATIONS: dict[str, Operation] = {
         available_since="7.2.0",
         accessible_to=("PLUGINS",),
         internal=True,
+        query_params=(),
+        required_query=(),
     ),
     "putScores": Operation(
         operation_id="putScores",
@@ -35,6 +37,12 @@ OPERATIONS: dict[str, Operation] = {
             "PLUGINS",
         ),
         internal=False,
+        query_params=(
+            "users_dcid",
+            "status",
+            "term_id",
+        ),
+        required_query=(),
     ),
     "listSectionAssignments": Operation(
         operation_id="listSectionAssignments",
@@ -51,6 +59,11 @@ OPERATIONS: dict[str, Operation] = {
             "PLUGINS",
         ),
         internal=False,
+        query_params=(
+            "users_dcid",
+            "section_ids",
+        ),
+        required_query=("section_ids",),
     ),
     "createSectionAssignment": Operation(
         operation_id="createSectionAssignment",
@@ -66,6 +79,8 @@ OPERATIONS: dict[str, Operation] = {
             "PLUGINS",
         ),
         internal=False,
+        query_params=("users_dcid",),
+        required_query=(),
     ),
     "listTeacherCategories": Operation(
         operation_id="listTeacherCategories",
@@ -82,5 +97,10 @@ OPERATIONS: dict[str, Operation] = {
             "PLUGINS",
         ),
         internal=False,
+        query_params=(
+            "users_dcid",
+            "year_id",
+        ),
+        required_query=(),
     ),
 }
