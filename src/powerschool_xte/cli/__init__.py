@@ -1,0 +1,208 @@
+"""The ``xte`` command: ``xte push FILE`` and ``xte simulate``.
+
+Exit codes: 0 every row landed (or had nothing to write), 1 some rows failed (see the report),
+2 unusable input or arguments (nothing was written).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import logging
+import os
+import sys
+from collections.abc import AsyncIterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from powerschool_xte._client import XTEClient
+from powerschool_xte.cli._csv import InputError, read_rows
+from powerschool_xte.cli._push import PushJob, PushResult
+
+EXIT_OK, EXIT_FAILED_ROWS, EXIT_USAGE = 0, 1, 2
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> Any:  # argparse exits 2 on usage errors: keep that
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="xte", description="PowerSchool XTE tools.")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    push = sub.add_parser(
+        "push",
+        help="push a gradebook CSV (one row per score) into PowerSchool",
+        description="Create missing assignments and write every score of a long-format CSV. "
+        "See docs/csv-format.md for the columns.",
+    )
+    push.add_argument("file", type=Path, help="the CSV file")
+    push.add_argument(
+        "--simulator",
+        action="store_true",
+        help="push into an in-process XTE simulator seeded with the demo district",
+    )
+    push.add_argument("--url", help="PowerSchool base URL (default: $POWERSCHOOL_URL)")
+    push.add_argument("--client-id", help="plugin client id (default: $POWERSCHOOL_CLIENT_ID)")
+    push.add_argument(
+        "--client-secret",
+        help="plugin client secret (default: $POWERSCHOOL_CLIENT_SECRET; prefer the variable, "
+        "command lines are visible to other users)",
+    )
+    push.add_argument("--json", action="store_true", help="print the summary as one JSON object")
+    push.add_argument(
+        "--report",
+        type=Path,
+        help="where to write the per-row JSON report (default: ./<file name>.report.json)",
+    )
+    push.add_argument("--concurrency", type=int, default=8, help="requests in flight (default 8)")
+    push.add_argument("--chunk-size", type=int, default=50, help="scores per PUT (default 50)")
+    push.add_argument(
+        "--min-request-interval",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="pace requests to the plugin's minimum interval setting",
+    )
+    push.add_argument("-v", "--verbose", action="count", default=0, help="log requests")
+
+    sim = sub.add_parser("simulate", help="run the local XTE simulator")
+    sim.add_argument("--port", type=int, default=8780, help="port on 127.0.0.1 (default 8780)")
+    sim.add_argument("--db", help="SQLite file to persist state across restarts (default: memory)")
+    sim.add_argument("--seed", type=Path, help="JSON file with another district to load")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``xte`` console script."""
+    args = _parser().parse_args(argv)
+    if args.command == "simulate":
+        return _simulate(args)
+    return _push(args)
+
+
+# -- push ------------------------------------------------------------------------------------
+
+
+def _push(args: argparse.Namespace) -> int:
+    if args.concurrency < 1 or args.chunk_size < 1:
+        print("xte push: --concurrency and --chunk-size must be at least 1", file=sys.stderr)
+        return EXIT_USAGE
+    if args.verbose:
+        logging.basicConfig(
+            level=logging.DEBUG if args.verbose > 1 else logging.INFO,
+            format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        )
+    try:
+        rows = read_rows(args.file)
+    except InputError as err:
+        shown = err.problems[:50]
+        for line in shown:
+            print(line, file=sys.stderr)
+        if len(err.problems) > len(shown):
+            print(f"... and {len(err.problems) - len(shown)} more problems", file=sys.stderr)
+        print(f"xte push: {args.file} is not usable; nothing was written", file=sys.stderr)
+        return EXIT_USAGE
+    if not args.simulator:
+        url = args.url or os.environ.get("POWERSCHOOL_URL")
+        cid = args.client_id or os.environ.get("POWERSCHOOL_CLIENT_ID")
+        secret = args.client_secret or os.environ.get("POWERSCHOOL_CLIENT_SECRET")
+        if not (url and cid and secret):
+            print(
+                "xte push: give --simulator, or a PowerSchool URL and plugin credentials "
+                "(--url/--client-id/--client-secret or POWERSCHOOL_URL, POWERSCHOOL_CLIENT_ID, "
+                "POWERSCHOOL_CLIENT_SECRET)",
+                file=sys.stderr,
+            )
+            return EXIT_USAGE
+    try:
+        result, target = asyncio.run(_run_push(args, rows))
+    except ValueError as err:  # bad URL and the like
+        print(f"xte push: {err}", file=sys.stderr)
+        return EXIT_USAGE
+    report_path = args.report or Path(args.file.name).with_suffix(".report.json")
+    summary = result.summary()
+    report = {
+        "file": str(args.file),
+        "target": target,
+        "summary": summary,
+        "rows": [r.as_json() for r in result.results],
+    }
+    report_path.write_text(json.dumps(report, indent=1) + "\n")
+    if args.json:
+        print(json.dumps({**summary, "report": str(report_path)}))
+    else:
+        _print_summary(args.file, target, result, report_path)
+    return EXIT_FAILED_ROWS if summary["failed"] else EXIT_OK
+
+
+@contextlib.asynccontextmanager
+async def _client(args: argparse.Namespace) -> AsyncIterator[tuple[XTEClient, str]]:
+    pacing = {"min_request_interval": args.min_request_interval}
+    if args.simulator:
+        from powerschool_xte.testing import Simulator
+
+        async with Simulator() as sim, sim.client(**pacing) as client:
+            yield client, f"{sim.url} (in-process simulator, demo district)"
+        return
+    async with XTEClient(args.url, args.client_id, args.client_secret, **pacing) as client:
+        yield client, client.options.base_url
+
+
+async def _run_push(args: argparse.Namespace, rows: list[Any]) -> tuple[PushResult, str]:
+    async with _client(args) as (client, target):
+        job = PushJob(client, rows, concurrency=args.concurrency, chunk_size=args.chunk_size)
+        return await job.run(), target
+
+
+def _print_summary(file: Path, target: str, result: PushResult, report: Path) -> None:
+    s = result.summary()
+    print(f"Pushed {file} to {target}")
+    print(f"  rows                {s['rows']}")
+    print(f"  assignments         {s['assignments_created']} created, {s['assignments_existing']} existing")
+    print(f"  scores written      {s['scores_written']}")
+    print(f"  skipped (no score)  {s['skipped']}")
+    print(f"  failed              {s['failed']}")
+    print(f"  time                {s['seconds']:.2f} s")
+    failed = [r for r in result.results if r.status == "failed"]
+    for r in failed[:10]:
+        print(f"  row {r.row.line}: student {r.row.student_dcid}, {r.row.assignment_name!r}: {r.reason}")
+    if len(failed) > 10:
+        print(f"  ... {len(failed) - 10} more failed rows in the report")
+    print(f"Report: {report}")
+
+
+# -- simulate --------------------------------------------------------------------------------
+
+
+def _simulate(args: argparse.Namespace) -> int:
+    from powerschool_xte.testing import Simulator
+
+    district = None
+    if args.seed is not None:
+        try:
+            district = json.loads(args.seed.read_text())
+        except (OSError, ValueError) as err:
+            print(f"xte simulate: cannot read seed {args.seed}: {err}", file=sys.stderr)
+            return EXIT_USAGE
+
+    async def serve() -> None:
+        sim = Simulator(district=district, db_path=args.db or ":memory:")
+        await sim.start(port=args.port)
+        print(f"XTE simulator listening on {sim.url}")
+        print(f"  client id:     {sim.client_id}")
+        print(f"  client secret: {sim.client_secret}   (demo credentials, local use only)")
+        print("  teacher users_dcid 1001, term 3601, sections 5001 5002 5003")
+        print("Ctrl-C stops it.", flush=True)
+        try:
+            await asyncio.Event().wait()
+        finally:
+            await sim.stop()
+
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(serve())
+    return EXIT_OK

@@ -1,0 +1,244 @@
+"""Read and validate a gradebook CSV (long format: one row per score).
+
+Columns (header names, any order; extra columns are ignored):
+
+=================  ========  ===========================================================
+column             required  meaning
+=================  ========  ===========================================================
+section_dcid       yes       SECTIONS.DCID of the section
+users_dcid         yes       USERS.DCID of the teacher the write is made for
+term_id            yes       TERMS.ID of the section's term (the year is term_id // 100)
+assignment_name    yes       1-50 characters; with section_dcid and due_date it identifies
+                             the assignment (created when missing)
+due_date           yes       YYYY-MM-DD, inside the section's term
+points_possible    yes       number > 0
+category           yes       teacher category name (case-insensitive) or teachercategoryid
+student_dcid       yes       STUDENTS.DCID
+score              no        points earned (number >= 0, decimals allowed; more than
+                             points_possible is extra credit); blank = nothing to write
+late, missing,     no        true/false, yes/no, 1/0, y/n or blank (false)
+exempt
+=================  ========  ===========================================================
+
+A flag column that is present is sent as written (blank = false, which clears the flag in
+PowerSchool); a flag column that is absent is not sent. A row with a blank score and no flag set has nothing to write and is reported "skipped" (an
+existing score in PowerSchool is left as it is). Every problem in the file is reported with its
+row number (the line number a spreadsheet shows), field and value, and nothing is written.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import math
+from pathlib import Path
+
+import attrs
+
+REQUIRED = (
+    "section_dcid",
+    "users_dcid",
+    "term_id",
+    "assignment_name",
+    "due_date",
+    "points_possible",
+    "category",
+    "student_dcid",
+)
+OPTIONAL = ("score", "late", "missing", "exempt")
+_TRUE = frozenset({"true", "yes", "y", "1", "t", "x"})
+_FALSE = frozenset({"false", "no", "n", "0", "f", ""})
+MAX_NAME = 50
+
+
+@attrs.frozen
+class Row:
+    """One validated CSV row."""
+
+    line: int
+    section_dcid: int
+    users_dcid: int
+    term_id: int
+    assignment_name: str
+    due_date: dt.date
+    points_possible: float
+    category: str
+    student_dcid: int
+    score: str | None
+    #: None when the file has no such column (the flag is then not sent at all)
+    late: bool | None
+    missing: bool | None
+    exempt: bool | None
+
+    @property
+    def assignment_key(self) -> tuple[int, str, dt.date]:
+        return (self.section_dcid, self.assignment_name, self.due_date)
+
+    @property
+    def has_write(self) -> bool:
+        return self.score is not None or bool(self.late or self.missing or self.exempt)
+
+
+class InputError(Exception):
+    """The file cannot be used; ``problems`` lists every row/field/value at fault."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(problems))
+
+
+def _id(value: str) -> int | None:
+    v = value.strip()
+    if v.isdigit() and len(v) <= 18:
+        return int(v)
+    return None
+
+
+def read_rows(path: Path) -> list[Row]:
+    """Parse and validate the whole file, or raise `InputError` naming every problem."""
+    problems: list[str] = []
+    rows: list[Row] = []
+    try:
+        handle = path.open(newline="", encoding="utf-8-sig")
+    except OSError as exc:
+        raise InputError([f"{path}: cannot open ({exc.strerror})"]) from None
+    with handle:
+        reader = csv.DictReader(handle)
+        header = [h.strip() for h in (reader.fieldnames or [])]
+        missing_cols = [c for c in REQUIRED if c not in header]
+        if missing_cols:
+            raise InputError(
+                [f"{path}: missing column(s) {', '.join(missing_cols)}; "
+                 f"the header must name {', '.join(REQUIRED)} (and optionally {', '.join(OPTIONAL)})"]
+            )  # fmt: skip
+        reader.fieldnames = header
+        try:
+            for record in reader:
+                line = reader.line_num
+                row = _row(path, line, record, problems)
+                if row is not None:
+                    rows.append(row)
+        except (csv.Error, UnicodeDecodeError) as exc:
+            problems.append(f"{path} row {reader.line_num}: unreadable CSV ({exc})")
+    if not rows and not problems:
+        problems.append(f"{path}: no data rows")
+    problems += _consistency(path, rows)
+    if problems:
+        raise InputError(problems)
+    return rows
+
+
+def _row(path: Path, line: int, record: dict[str, str | None], problems: list[str]) -> Row | None:
+    before = len(problems)
+
+    def bad(field: str, value: str, why: str) -> None:
+        problems.append(f"{path} row {line}, field '{field}': {value!r} {why}")
+
+    def text(field: str) -> str:
+        value = record.get(field)
+        return value.strip() if isinstance(value, str) else ""
+
+    ids: dict[str, int] = {}
+    for field in ("section_dcid", "users_dcid", "term_id", "student_dcid"):
+        parsed = _id(text(field))
+        if parsed is None:
+            bad(field, text(field), "is not a whole-number id")
+        else:
+            ids[field] = parsed
+    name = text("assignment_name")
+    if not name:
+        bad("assignment_name", name, "is empty")
+    elif len(name) > MAX_NAME:
+        bad("assignment_name", name, f"is {len(name)} characters; PowerSchool allows at most {MAX_NAME}")
+    due: dt.date | None = None
+    try:
+        due = dt.date.fromisoformat(text("due_date")) if len(text("due_date")) == 10 else None
+    except ValueError:
+        due = None
+    if due is None:
+        bad("due_date", text("due_date"), "is not a date in YYYY-MM-DD form")
+    points = _number(text("points_possible"))
+    if points is None or points <= 0:
+        bad("points_possible", text("points_possible"), "is not a number greater than 0")
+    category = text("category")
+    if not category:
+        bad("category", category, "is empty")
+    score_text = text("score")
+    score: str | None = None
+    if score_text:
+        value = _number(score_text)
+        if value is None or value < 0:
+            bad("score", score_text, "is not a number >= 0 (use a dot for decimals)")
+        else:
+            score = score_text
+    flags: dict[str, bool | None] = {}
+    for field in ("late", "missing", "exempt"):
+        if field not in record:
+            flags[field] = None
+            continue
+        raw = text(field).lower()
+        if raw in _TRUE:
+            flags[field] = True
+        elif raw in _FALSE:
+            flags[field] = False
+        else:
+            bad(field, text(field), "is not true/false (yes/no, 1/0, y/n or blank)")
+    if len(problems) > before or due is None or points is None:
+        return None
+    return Row(
+        line=line,
+        section_dcid=ids["section_dcid"],
+        users_dcid=ids["users_dcid"],
+        term_id=ids["term_id"],
+        assignment_name=name,
+        due_date=due,
+        points_possible=points,
+        category=category,
+        student_dcid=ids["student_dcid"],
+        score=score,
+        late=flags["late"],
+        missing=flags["missing"],
+        exempt=flags["exempt"],
+    )
+
+
+def _number(text: str) -> float | None:
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    return value if math.isfinite(value) else None
+
+
+def _consistency(path: Path, rows: list[Row]) -> list[str]:
+    """Rows of one assignment must agree; a student may appear once per assignment."""
+    problems: list[str] = []
+    first: dict[tuple[int, str], Row] = {}
+    seen: dict[tuple[int, str, dt.date, int], int] = {}
+    section_owner: dict[int, Row] = {}
+    for row in rows:
+        key = (row.section_dcid, row.assignment_name)
+        head = first.setdefault(key, row)
+        for field in ("due_date", "points_possible", "category"):
+            if getattr(row, field) != getattr(head, field):
+                problems.append(
+                    f"{path} row {row.line}, field '{field}': {str(getattr(row, field))!r} differs "
+                    f"from row {head.line} ({str(getattr(head, field))!r}) for assignment "
+                    f"{row.assignment_name!r} in section {row.section_dcid}"
+                )
+        owner = section_owner.setdefault(row.section_dcid, row)
+        for field in ("users_dcid", "term_id"):
+            if getattr(row, field) != getattr(owner, field):
+                problems.append(
+                    f"{path} row {row.line}, field '{field}': {getattr(row, field)!r} differs from "
+                    f"row {owner.line} ({getattr(owner, field)!r}) for section {row.section_dcid}"
+                )
+        dup = (row.section_dcid, row.assignment_name, row.due_date, row.student_dcid)
+        if dup in seen:
+            problems.append(
+                f"{path} row {row.line}, field 'student_dcid': {row.student_dcid!r} already has a "
+                f"score for {row.assignment_name!r} in section {row.section_dcid} at row {seen[dup]}"
+            )
+        else:
+            seen[dup] = row.line
+    return problems

@@ -1,0 +1,283 @@
+"""The push job: CSV rows -> assignments found or created -> scores written -> one result per row."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+import attrs
+
+from powerschool_xte import models
+from powerschool_xte._client import XTEClient
+from powerschool_xte._exceptions import APIConnectionError, APIError
+from powerschool_xte.cli._csv import Row
+from powerschool_xte.helpers import ScoreItem, streaming_put_scores
+
+AssignmentKey = tuple[int, str]  # (section_dcid, assignment_name)
+
+
+@attrs.define
+class RowResult:
+    row: Row
+    status: str = "pending"  # written | failed | skipped
+    reason: str | None = None
+    assignmentsectionid: int | None = None
+
+    def fail(self, reason: str) -> None:
+        self.status, self.reason = "failed", reason
+
+    def as_json(self) -> dict[str, Any]:
+        r = self.row
+        return {
+            "row": r.line,
+            "section_dcid": r.section_dcid,
+            "assignment_name": r.assignment_name,
+            "student_dcid": r.student_dcid,
+            "score": r.score,
+            "status": self.status,
+            "reason": self.reason,
+            "assignmentsectionid": self.assignmentsectionid,
+        }
+
+
+@attrs.define
+class PushResult:
+    results: list[RowResult]
+    assignments_created: int = 0
+    assignments_existing: int = 0
+    seconds: float = 0.0
+
+    def count(self, status: str) -> int:
+        return sum(1 for r in self.results if r.status == status)
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "rows": len(self.results),
+            "assignments_created": self.assignments_created,
+            "assignments_existing": self.assignments_existing,
+            "scores_written": self.count("written"),
+            "skipped": self.count("skipped"),
+            "failed": self.count("failed"),
+            "seconds": round(self.seconds, 3),
+        }
+
+
+def _score(row: Row, asid: int) -> models.AssignmentScoreWrite:
+    return models.AssignmentScoreWrite(
+        assignmentsection=models.AssignmentSectionRef(assignmentsectionid=asid),
+        studentsdcid=row.student_dcid,
+        actualscoreentered=row.score,
+        actualscorekind=models.ActualScoreKind.REAL_SCORE if row.score is not None else None,
+        scoretype=models.ScoreType.POINTS if row.score is not None else None,
+        scorepoints=float(row.score) if row.score is not None else None,
+        islate=row.late,
+        ismissing=row.missing,
+        isexempt=row.exempt,
+    )
+
+
+def _new_assignment(row: Row, category_id: int) -> models.Assignment:
+    points = row.points_possible
+    return models.Assignment(
+        assignmentsections=[
+            models.AssignmentSection(
+                sectionsdcid=row.section_dcid,
+                name=row.assignment_name,
+                duedate=row.due_date,
+                scoretype=models.ScoreType.POINTS,
+                scoreentrypoints=points,
+                totalpointvalue=points,
+                weight=1,
+                iscountedinfinalgrade=True,
+                isscoringneeded=True,
+                publishoption=models.PublishOption.IMMEDIATELY,
+                assignmentcategoryassociations=[
+                    models.AssignmentCategoryAssociation(
+                        teachercategoryid=category_id, isprimary=True
+                    )
+                ],
+            )
+        ]
+    )
+
+
+def _index_sections(
+    assignments: Iterable[models.Assignment],
+) -> dict[AssignmentKey, list[models.AssignmentSection]]:
+    found: dict[AssignmentKey, list[models.AssignmentSection]] = defaultdict(list)
+    for a in assignments:
+        for s in a.assignmentsections or []:
+            if s.sectionsdcid is not None and s.name is not None:
+                found[(s.sectionsdcid, s.name)].append(s)
+    return found
+
+
+def _pick(candidates: list[models.AssignmentSection], row: Row) -> models.AssignmentSection | str:
+    """The existing assignment section a row belongs to, or why there is none."""
+    if len(candidates) == 1:
+        return candidates[0]
+    same_day = [s for s in candidates if s.duedate == row.due_date]
+    if len(same_day) == 1:
+        return same_day[0]
+    return (
+        f"{len(candidates)} assignments named {row.assignment_name!r} exist in section "
+        f"{row.section_dcid}; rename one in PowerSchool or give the CSV its exact due date"
+    )
+
+
+class PushJob:
+    """One run of ``xte push`` against one client."""
+
+    def __init__(self, client: XTEClient, rows: list[Row], *, concurrency: int, chunk_size: int):
+        self.client = client
+        self.results = [RowResult(r) for r in rows]
+        self.concurrency = concurrency
+        self.chunk_size = chunk_size
+        self.outcome = PushResult(self.results)
+
+    def _pending(self) -> Iterator[RowResult]:
+        return (r for r in self.results if r.status == "pending")
+
+    async def run(self) -> PushResult:
+        started = time.monotonic()
+        for r in self.results:
+            if not r.row.has_write:
+                r.status, r.reason = "skipped", "blank score and no flags: nothing to write"
+        try:
+            categories = await self._categories()
+            await self._assignments(categories)
+            await self._scores()
+        except APIError as err:  # auth or connection failure: nothing more can be done
+            for r in self._pending():
+                r.fail(err.message)
+        self.outcome.seconds = time.monotonic() - started
+        return self.outcome
+
+    async def _categories(self) -> dict[tuple[int, int], dict[str, int]]:
+        """(users_dcid, year_id) -> {category name (lower case) or id as text: id}."""
+        wanted = {(r.row.users_dcid, r.row.term_id // 100) for r in self._pending()}
+        out: dict[tuple[int, int], dict[str, int]] = {}
+        for users_dcid, year_id in sorted(wanted):
+            cats = await self.client.teacher_categories.list(users_dcid=users_dcid, year_id=year_id)
+            names: dict[str, int] = {}
+            for c in cats:
+                cid = c.teachercategoryid if c.teachercategoryid is not None else c.id
+                if cid is None:
+                    continue
+                names[str(cid)] = cid
+                if c.name and c.isactive is not False:
+                    names.setdefault(c.name.strip().lower(), cid)
+            out[(users_dcid, year_id)] = names
+        return out
+
+    async def _assignments(self, categories: dict[tuple[int, int], dict[str, int]]) -> None:
+        by_teacher: dict[int, set[int]] = defaultdict(set)
+        for r in self._pending():
+            by_teacher[r.row.users_dcid].add(r.row.section_dcid)
+        existing: dict[AssignmentKey, list[models.AssignmentSection]] = {}
+        for users_dcid, sections in sorted(by_teacher.items()):
+            found = await self.client.section_assignments.list(
+                section_ids=sorted(sections), users_dcid=users_dcid
+            )
+            existing.update(_index_sections(found))
+        groups: dict[AssignmentKey, list[RowResult]] = defaultdict(list)
+        for r in self._pending():
+            groups[(r.row.section_dcid, r.row.assignment_name)].append(r)
+        to_create: list[tuple[Row, int, list[RowResult]]] = []
+        for key, members in groups.items():
+            head = members[0].row
+            if key in existing:
+                picked = _pick(existing[key], head)
+                if isinstance(picked, str):
+                    for m in members:
+                        m.fail(picked)
+                else:
+                    self.outcome.assignments_existing += 1
+                    for m in members:
+                        m.assignmentsectionid = picked.assignmentsectionid
+                continue
+            names = categories.get((head.users_dcid, head.term_id // 100), {})
+            category_id = names.get(head.category.strip().lower())
+            if category_id is None:
+                known = sorted(k for k in names if not k.isdigit())
+                for m in members:
+                    m.fail(
+                        f"unknown category {head.category!r} for teacher {head.users_dcid} in "
+                        f"year {head.term_id // 100} (known: {', '.join(known) or 'none'})"
+                    )
+                continue
+            to_create.append((head, category_id, members))
+        slots = asyncio.Semaphore(self.concurrency)
+
+        async def create(head: Row, category_id: int, members: list[RowResult]) -> None:
+            async with slots:
+                try:
+                    asid = await self._create_one(head, category_id)
+                except APIError as err:
+                    for m in members:
+                        m.fail(f"could not create assignment {head.assignment_name!r}: {err.message}")
+                    return
+            self.outcome.assignments_created += 1
+            for m in members:
+                m.assignmentsectionid = asid
+
+        async with asyncio.TaskGroup() as tg:
+            for head, category_id, members in to_create:
+                tg.create_task(create(head, category_id, members))
+
+    async def _find(self, head: Row) -> int | None:
+        found = await self.client.section_assignments.list(
+            section_ids=[head.section_dcid], users_dcid=head.users_dcid
+        )
+        candidates = _index_sections(found).get((head.section_dcid, head.assignment_name), [])
+        picked = _pick(candidates, head) if candidates else None
+        if isinstance(picked, models.AssignmentSection):
+            return picked.assignmentsectionid
+        return None
+
+    async def _create_one(self, head: Row, category_id: int) -> int:
+        body = _new_assignment(head, category_id)
+        for attempt in (1, 2):
+            try:
+                created = await self.client.section_assignments.create(body, users_dcid=head.users_dcid)
+            except APIConnectionError:
+                # ambiguous: the create may have committed. Look before trying again.
+                asid = await self._find(head)
+                if asid is not None:
+                    return asid
+                if attempt == 2:
+                    raise
+                continue
+            if created.section_ids:
+                return created.section_ids[0]
+            asid = await self._find(head)
+            if asid is None:
+                raise APIError(f"created assignment {created.id} but cannot find its section record")
+            return asid
+        raise AssertionError("unreachable")
+
+    async def _scores(self) -> None:
+        pending = {r.row.line: r for r in self._pending()}
+        items = (
+            ScoreItem(
+                score=_score(r.row, r.assignmentsectionid),
+                users_dcid=r.row.users_dcid,
+                term_id=r.row.term_id,
+                ref=line,
+            )
+            for line, r in pending.items()
+            if r.assignmentsectionid is not None
+        )
+        async for outcome in streaming_put_scores(
+            self.client, items, chunk_size=self.chunk_size, concurrency=self.concurrency
+        ):
+            result = pending[outcome.item.ref]
+            if outcome.ok:
+                result.status = "written"
+            else:
+                result.fail(outcome.reason or "not written")
+        for r in self._pending():  # defensive: every row ends with an outcome
+            r.fail("no outcome was recorded for this row")

@@ -1,0 +1,252 @@
+"""Bulk score writes: chunk, fan out with bounded concurrency, one outcome per input score.
+
+`PUT /ws/xte/score` is all-or-nothing: one student who is not on the section refuses the whole
+batch with 409. The helper isolates such rows using ``errors[].params`` (the student and the
+assignment section it names), reports them failed with PowerSchool's reason, and resubmits the
+rest of the chunk, so one bad row never costs the good ones. A 500 naming a deleted assignment
+section is isolated the same way.
+
+`streaming_put_scores` yields outcomes in completion order while it pulls the input lazily
+(memory stays flat for any input size); `put_scores` counts them into a `BulkResult`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import re
+from collections.abc import AsyncIterable, AsyncIterator, Iterable, Sequence
+from typing import Any
+
+import attrs
+
+from powerschool_xte import models
+from powerschool_xte._client import XTEClient
+from powerschool_xte._exceptions import APIError, APIStatusError, ConflictError, XTEError
+
+_DELETED_SECTION = re.compile(r"AssignmentSection with id (\d+)")
+
+
+@attrs.frozen
+class ScoreItem:
+    """One score to write, with what addresses the write and the caller's own reference."""
+
+    score: models.AssignmentScoreWrite
+    users_dcid: int
+    term_id: int | None = None
+    #: anything that lets the caller find the item again (a CSV row number, a record id)
+    ref: Any = None
+
+    @property
+    def key(self) -> tuple[int, int]:
+        """(assignmentsectionid, studentsdcid): what PowerSchool upserts on."""
+        return (self.score.assignmentsection.assignmentsectionid, self.score.studentsdcid)
+
+
+@attrs.frozen
+class ItemOutcome:
+    """What happened to one `ScoreItem`."""
+
+    item: ScoreItem
+    ok: bool
+    #: PowerSchool's reason (or ours) when the score was not written
+    reason: str | None = None
+    status: int | None = None
+
+
+@attrs.frozen
+class BulkResult:
+    """Summary of a bulk write."""
+
+    succeeded: int
+    failed: tuple[ItemOutcome, ...]
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+
+class BulkPutError(XTEError):
+    """Raised by ``put_scores(raise_on_error=True)`` after every item has an outcome."""
+
+    def __init__(self, result: BulkResult) -> None:
+        self.result = result
+        first = result.failed[0].reason if result.failed else ""
+        super().__init__(f"{len(result.failed)} score(s) failed, {result.succeeded} written; first: {first}")
+
+
+async def _aiter(items: Iterable[ScoreItem] | AsyncIterable[ScoreItem]) -> AsyncIterator[ScoreItem]:
+    if isinstance(items, AsyncIterable):
+        async for item in items:
+            yield item
+    else:
+        for item in items:
+            yield item
+
+
+async def _chunks(
+    items: Iterable[ScoreItem] | AsyncIterable[ScoreItem], chunk_size: int
+) -> AsyncIterator[list[ScoreItem] | ItemOutcome]:
+    """Group by (users_dcid, term_id); a key seen before becomes a failed outcome."""
+    pending: dict[tuple[int, int | None], list[ScoreItem]] = {}
+    seen: set[int] = set()
+    async for item in _aiter(items):
+        asid, student = item.key
+        packed = (asid << 64) | student
+        if packed in seen:
+            yield ItemOutcome(
+                item,
+                ok=False,
+                reason=f"duplicate: assignment section {asid}, student {student} appears "
+                "earlier in this job (not written twice)",
+            )
+            continue
+        seen.add(packed)
+        group = pending.setdefault((item.users_dcid, item.term_id), [])
+        group.append(item)
+        if len(group) >= chunk_size:
+            yield pending.pop((item.users_dcid, item.term_id))
+    for group in pending.values():
+        yield group
+
+
+def _offenders(err: ConflictError, chunk: Sequence[ScoreItem]) -> set[int]:
+    """Indexes in ``chunk`` that the 409's ``errors[].params`` name."""
+    named: set[tuple[int | None, int]] = set()
+    for e in err.errors:
+        params = e.params or {}
+        student = params.get("student_dcid", params.get("studentsdcid"))
+        asid = params.get("assignment_section_id", params.get("assignmentsectionid"))
+        if isinstance(student, int):
+            named.add((asid if isinstance(asid, int) else None, student))
+    hit = set()
+    for i, item in enumerate(chunk):
+        asid, student = item.key
+        if (asid, student) in named or (None, student) in named:
+            hit.add(i)
+    return hit
+
+
+def _conflict_reason(err: ConflictError, item: ScoreItem) -> str:
+    asid, student = item.key
+    for e in err.errors:
+        params = e.params or {}
+        if params.get("student_dcid", params.get("studentsdcid")) == student and e.field:
+            return f"409 {e.field}"
+    return f"409 student {student} is not on assignment section {asid}: {err.message}"
+
+
+async def _write_chunk(client: XTEClient, chunk: list[ScoreItem]) -> list[ItemOutcome]:
+    outcomes: list[ItemOutcome] = []
+    remaining = chunk
+    first = chunk[0]
+    while remaining:
+        body = models.ScoreWrite(assignment_scores=[i.score for i in remaining])
+        try:
+            await client.scores.put(
+                body, users_dcid=first.users_dcid, term_id=first.term_id, status="A"
+            )
+        except ConflictError as err:
+            bad = _offenders(err, remaining)
+            if not bad:  # locked term or an unnamed validation error: the whole chunk is refused
+                outcomes += [ItemOutcome(i, False, err.message, err.status) for i in remaining]
+                return outcomes
+            outcomes += [
+                ItemOutcome(remaining[n], False, _conflict_reason(err, remaining[n]), err.status)
+                for n in sorted(bad)
+            ]
+            remaining = [item for n, item in enumerate(remaining) if n not in bad]
+            continue
+        except APIStatusError as err:
+            match = _DELETED_SECTION.search(err.server_message or "") if err.status >= 500 else None
+            gone = int(match.group(1)) if match else None
+            isolated = [i for i in remaining if i.key[0] == gone]
+            if not isolated or len(isolated) == len(remaining):
+                outcomes += [ItemOutcome(i, False, err.message, err.status) for i in remaining]
+                return outcomes
+            outcomes += [ItemOutcome(i, False, err.message, err.status) for i in isolated]
+            remaining = [i for i in remaining if i.key[0] != gone]
+            continue
+        except APIError as err:
+            outcomes += [ItemOutcome(i, False, err.message, None) for i in remaining]
+            return outcomes
+        outcomes += [ItemOutcome(i, True) for i in remaining]
+        return outcomes
+    return outcomes
+
+
+async def streaming_put_scores(
+    client: XTEClient,
+    items: Iterable[ScoreItem] | AsyncIterable[ScoreItem],
+    *,
+    chunk_size: int = 50,
+    concurrency: int = 8,
+) -> AsyncIterator[ItemOutcome]:
+    """Write every item; yield exactly one `ItemOutcome` per item, in completion order.
+
+    The input is pulled lazily: at most ``concurrency`` chunks are in flight and at most
+    ``2 * concurrency`` chunks of outcomes wait to be consumed. API errors become failed
+    outcomes; an exception raised by the input iterable itself propagates after the chunks
+    already sent have finished.
+    """
+    if chunk_size < 1 or concurrency < 1:
+        raise ValueError("chunk_size and concurrency must be at least 1")
+    queue: asyncio.Queue[list[ItemOutcome]] = asyncio.Queue(maxsize=2 * concurrency)
+    slots = asyncio.Semaphore(concurrency)
+
+    async def work(chunk: list[ScoreItem]) -> None:
+        try:
+            outcomes = await _write_chunk(client, chunk)
+        finally:
+            slots.release()
+        await queue.put(outcomes)
+
+    async def produce() -> None:
+        async with asyncio.TaskGroup() as tg:
+            async for chunk in _chunks(items, chunk_size):
+                if isinstance(chunk, ItemOutcome):
+                    await queue.put([chunk])
+                    continue
+                await slots.acquire()
+                tg.create_task(work(chunk))
+
+    producer = asyncio.create_task(produce())
+    try:
+        while not (producer.done() and queue.empty()):
+            getter = asyncio.ensure_future(queue.get())
+            await asyncio.wait({getter, producer}, return_when=asyncio.FIRST_COMPLETED)
+            if not getter.done():
+                getter.cancel()
+                continue
+            for outcome in getter.result():
+                yield outcome
+        await producer  # re-raises an error of the input iterable
+    finally:
+        if not producer.done():
+            producer.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await producer
+
+
+async def put_scores(
+    client: XTEClient,
+    items: Iterable[ScoreItem] | AsyncIterable[ScoreItem],
+    *,
+    chunk_size: int = 50,
+    concurrency: int = 8,
+    raise_on_error: bool = False,
+) -> BulkResult:
+    """Write every item and summarize; see `streaming_put_scores`."""
+    succeeded = 0
+    failed: list[ItemOutcome] = []
+    async for outcome in streaming_put_scores(
+        client, items, chunk_size=chunk_size, concurrency=concurrency
+    ):
+        if outcome.ok:
+            succeeded += 1
+        else:
+            failed.append(outcome)
+    result = BulkResult(succeeded, tuple(failed))
+    if raise_on_error and failed:
+        raise BulkPutError(result)
+    return result
