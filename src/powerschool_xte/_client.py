@@ -74,7 +74,7 @@ class ClientOptions:
     base_url: str
     users_dcid: int | None = None
     server_version: str | None = None
-    retry: RetryPolicy = RetryPolicy()
+    retry: RetryPolicy = attrs.field(factory=RetryPolicy)
     timeout: aiohttp.ClientTimeout = DEFAULT_TIMEOUT
     extra_headers: tuple[tuple[str, str], ...] = ()
 
@@ -350,7 +350,9 @@ class XTEClient:
         shown_url = url + ("?" + "&".join(f"{k}={v}" for k, v in params) if params else "")
         while True:
             attempt += 1
-            info = RequestInfo(operation.method, operation.path, shown_url, operation.operation_id, attempt)
+            info = RequestInfo(
+                operation.method, operation.path, shown_url, operation.operation_id, attempt
+            )
             token = await tokens.token() if authenticated else None
             send_headers = dict(headers)
             if token is not None:
@@ -378,7 +380,11 @@ class XTEClient:
                 _log_attempt(operation, None, elapsed, attempt, kind)
                 transient += 1
                 wait = policy.backoff(transient) if operation.idempotent else None
-                if wait is not None and transient < policy.max_attempts and _in_time(deadline, wait):
+                if (
+                    wait is not None
+                    and transient < policy.max_attempts
+                    and _in_time(deadline, wait)
+                ):
                     await asyncio.sleep(wait)
                     continue
                 cls = APITimeoutError if timed_out else APIConnectionError
@@ -408,7 +414,9 @@ class XTEClient:
             elif status in ALWAYS_RETRY or (status in IDEMPOTENT_RETRY and operation.idempotent):
                 transient += 1
                 if transient < policy.max_attempts:
-                    wait = policy.wait_for(parse_retry_after(resp_headers.get("Retry-After")), transient)
+                    wait = policy.wait_for(
+                        parse_retry_after(resp_headers.get("Retry-After")), transient
+                    )
             if wait is not None and _in_time(deadline, wait):
                 await asyncio.sleep(wait)
                 continue
@@ -466,8 +474,10 @@ def _status_error(response: Response, *, token_endpoint: bool) -> Exception:
             body = _converter.structure(decoded, models.ErrorBody)
         except (cattrs.BaseValidationError, TypeError, ValueError):
             body = None
-    cls = OAuthError if token_endpoint and response.status in (400, 401, 403) else error_class(
-        response.status
+    cls = (
+        OAuthError
+        if token_endpoint and response.status in (400, 401, 403)
+        else error_class(response.status)
     )
     return cls(
         status=response.status,

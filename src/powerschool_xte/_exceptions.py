@@ -126,9 +126,7 @@ class APIStatusError(APIError):
         return self.body.message if self.body is not None else None
 
 
-def _describe(
-    status: int, request: RequestInfo, body: models.ErrorBody | None, text: str
-) -> str:
+def _describe(status: int, request: RequestInfo, body: models.ErrorBody | None, text: str) -> str:
     head = f"{status} on {request.method} {request.path_template}"
     if request.attempts > 1:
         head += f" after {request.attempts} attempts"

@@ -101,7 +101,9 @@ class APIResource:
         body: Any,
         options: RequestOptions | None,
     ) -> Response:
-        return await self._client._send(operation, path=path, query=query, body=body, options=options)
+        return await self._client._send(
+            operation, path=path, query=query, body=body, options=options
+        )
 
     @staticmethod
     def _parse(response: Response, cl: type[T]) -> T:

@@ -163,14 +163,18 @@ def _print_summary(file: Path, target: str, result: PushResult, report: Path) ->
     s = result.summary()
     print(f"Pushed {file} to {target}")
     print(f"  rows                {s['rows']}")
-    print(f"  assignments         {s['assignments_created']} created, {s['assignments_existing']} existing")
+    print(
+        f"  assignments         {s['assignments_created']} created, {s['assignments_existing']} existing"
+    )
     print(f"  scores written      {s['scores_written']}")
     print(f"  skipped (no score)  {s['skipped']}")
     print(f"  failed              {s['failed']}")
     print(f"  time                {s['seconds']:.2f} s")
     failed = [r for r in result.results if r.status == "failed"]
     for r in failed[:10]:
-        print(f"  row {r.row.line}: student {r.row.student_dcid}, {r.row.assignment_name!r}: {r.reason}")
+        print(
+            f"  row {r.row.line}: student {r.row.student_dcid}, {r.row.assignment_name!r}: {r.reason}"
+        )
     if len(failed) > 10:
         print(f"  ... {len(failed) - 10} more failed rows in the report")
     print(f"Report: {report}")

@@ -149,7 +149,11 @@ def _row(path: Path, line: int, record: dict[str, str | None], problems: list[st
     if not name:
         bad("assignment_name", name, "is empty")
     elif len(name) > MAX_NAME:
-        bad("assignment_name", name, f"is {len(name)} characters; PowerSchool allows at most {MAX_NAME}")
+        bad(
+            "assignment_name",
+            name,
+            f"is {len(name)} characters; PowerSchool allows at most {MAX_NAME}",
+        )
     due: dt.date | None = None
     try:
         due = dt.date.fromisoformat(text("due_date")) if len(text("due_date")) == 10 else None

@@ -218,7 +218,9 @@ class PushJob:
                     asid = await self._create_one(head, category_id)
                 except APIError as err:
                     for m in members:
-                        m.fail(f"could not create assignment {head.assignment_name!r}: {err.message}")
+                        m.fail(
+                            f"could not create assignment {head.assignment_name!r}: {err.message}"
+                        )
                     return
             self.outcome.assignments_created += 1
             for m in members:
@@ -242,7 +244,9 @@ class PushJob:
         body = _new_assignment(head, category_id)
         for attempt in (1, 2):
             try:
-                created = await self.client.section_assignments.create(body, users_dcid=head.users_dcid)
+                created = await self.client.section_assignments.create(
+                    body, users_dcid=head.users_dcid
+                )
             except APIConnectionError:
                 # ambiguous: the create may have committed. Look before trying again.
                 asid = await self._find(head)
@@ -255,7 +259,9 @@ class PushJob:
                 return created.section_ids[0]
             asid = await self._find(head)
             if asid is None:
-                raise APIError(f"created assignment {created.id} but cannot find its section record")
+                raise APIError(
+                    f"created assignment {created.id} but cannot find its section record"
+                )
             return asid
         raise AssertionError("unreachable")
 

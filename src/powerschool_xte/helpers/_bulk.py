@@ -72,7 +72,9 @@ class BulkPutError(XTEError):
     def __init__(self, result: BulkResult) -> None:
         self.result = result
         first = result.failed[0].reason if result.failed else ""
-        super().__init__(f"{len(result.failed)} score(s) failed, {result.succeeded} written; first: {first}")
+        super().__init__(
+            f"{len(result.failed)} score(s) failed, {result.succeeded} written; first: {first}"
+        )
 
 
 async def _aiter(items: Iterable[ScoreItem] | AsyncIterable[ScoreItem]) -> AsyncIterator[ScoreItem]:

@@ -25,21 +25,92 @@ DEMO_TERM_ID: Final = 3601
 DEMO_YEAR_ID: Final = 36
 DEMO_SECTIONS: Final = (5001, 5002, 5003)
 
-_FIRST = (
-    "Ava Liam Noah Emma Mia Lucas Zoe Ethan Isla Mateo Chloe Leo Aria Owen Nora Eli Maya Jack "
-    "Layla Kai Ruby Finn Ivy Omar Lena Hugo Sara Theo Iris Ben Jade Axel Alma Ravi Nina Cole"
-).split()
-_LAST = (
-    "Garcia Nguyen Smith Patel Kim Johnson Lopez Brown Chen Davis Martinez Wilson Okafor Singh "
-    "Rossi Clark Lewis Walker Young Allen Hill Scott Green Adams Baker Nelson Carter Mitchell "
-    "Perez Roberts Turner Phillips Campbell Parker Evans Edwards"
-).split()
+_FIRST = [
+    "Ava",
+    "Liam",
+    "Noah",
+    "Emma",
+    "Mia",
+    "Lucas",
+    "Zoe",
+    "Ethan",
+    "Isla",
+    "Mateo",
+    "Chloe",
+    "Leo",
+    "Aria",
+    "Owen",
+    "Nora",
+    "Eli",
+    "Maya",
+    "Jack",
+    "Layla",
+    "Kai",
+    "Ruby",
+    "Finn",
+    "Ivy",
+    "Omar",
+    "Lena",
+    "Hugo",
+    "Sara",
+    "Theo",
+    "Iris",
+    "Ben",
+    "Jade",
+    "Axel",
+    "Alma",
+    "Ravi",
+    "Nina",
+    "Cole",
+]
+_LAST = [
+    "Garcia",
+    "Nguyen",
+    "Smith",
+    "Patel",
+    "Kim",
+    "Johnson",
+    "Lopez",
+    "Brown",
+    "Chen",
+    "Davis",
+    "Martinez",
+    "Wilson",
+    "Okafor",
+    "Singh",
+    "Rossi",
+    "Clark",
+    "Lewis",
+    "Walker",
+    "Young",
+    "Allen",
+    "Hill",
+    "Scott",
+    "Green",
+    "Adams",
+    "Baker",
+    "Nelson",
+    "Carter",
+    "Mitchell",
+    "Perez",
+    "Roberts",
+    "Turner",
+    "Phillips",
+    "Campbell",
+    "Parker",
+    "Evans",
+    "Edwards",
+]
 
 
 def demo_district() -> dict[str, Any]:
     """The demo district: one teacher with 3 sections of 28 students, categories, terms."""
     students = [
-        {"dcid": 20001 + i, "first_name": _FIRST[i % len(_FIRST)], "last_name": _LAST[(i * 7) % len(_LAST)]}
+        {
+            "dcid": 20001 + i,
+            "first_name": _FIRST[i % len(_FIRST)],
+            "last_name": _LAST[(i * 7) % len(_LAST)],
+        }
         for i in range(96)
     ]
     enrollments = []
@@ -89,35 +160,92 @@ def demo_district() -> dict[str, Any]:
     )
     return {
         "plugins": [
-            {"client_id": DEMO_CLIENT_ID, "client_secret": DEMO_CLIENT_SECRET, "name": "Demo plugin"}
+            {
+                "client_id": DEMO_CLIENT_ID,
+                "client_secret": DEMO_CLIENT_SECRET,
+                "name": "Demo plugin",
+            }
         ],
         "users": [
             {"dcid": DEMO_TEACHER_DCID, "first_name": "Ana", "last_name": "Rivera"},
             {"dcid": 1002, "first_name": "Marcus", "last_name": "Chen"},
         ],
         "terms": [
-            {"id": 3600, "yearid": 36, "name": "2026-2027", "abbreviation": "26-27",
-             "firstday": "2026-08-17", "lastday": "2027-06-11", "locked": False},
-            {"id": 3601, "yearid": 36, "name": "Semester 1", "abbreviation": "S1",
-             "firstday": "2026-08-17", "lastday": "2027-01-15", "locked": False},
-            {"id": 3602, "yearid": 36, "name": "Semester 2", "abbreviation": "S2",
-             "firstday": "2027-01-19", "lastday": "2027-06-11", "locked": False},
-            {"id": 3501, "yearid": 35, "name": "Semester 1", "abbreviation": "S1",
-             "firstday": "2025-08-18", "lastday": "2026-01-16", "locked": True},
-        ],  # fmt: skip
+            {
+                "id": 3600,
+                "yearid": 36,
+                "name": "2026-2027",
+                "abbreviation": "26-27",
+                "firstday": "2026-08-17",
+                "lastday": "2027-06-11",
+                "locked": False,
+            },
+            {
+                "id": 3601,
+                "yearid": 36,
+                "name": "Semester 1",
+                "abbreviation": "S1",
+                "firstday": "2026-08-17",
+                "lastday": "2027-01-15",
+                "locked": False,
+            },
+            {
+                "id": 3602,
+                "yearid": 36,
+                "name": "Semester 2",
+                "abbreviation": "S2",
+                "firstday": "2027-01-19",
+                "lastday": "2027-06-11",
+                "locked": False,
+            },
+            {
+                "id": 3501,
+                "yearid": 35,
+                "name": "Semester 1",
+                "abbreviation": "S1",
+                "firstday": "2025-08-18",
+                "lastday": "2026-01-16",
+                "locked": True,
+            },
+        ],
         "sections": [
-            {"dcid": 5001, "termid": 3601, "teacher_users_dcid": DEMO_TEACHER_DCID,
-             "course_name": "Algebra I", "period": "P1"},
-            {"dcid": 5002, "termid": 3601, "teacher_users_dcid": DEMO_TEACHER_DCID,
-             "course_name": "Algebra I", "period": "P3"},
-            {"dcid": 5003, "termid": 3601, "teacher_users_dcid": DEMO_TEACHER_DCID,
-             "course_name": "Geometry", "period": "P5"},
-            {"dcid": 5004, "termid": 3601, "teacher_users_dcid": 1002,
-             "course_name": "Biology", "period": "P2"},
-            {"dcid": 4901, "termid": 3501, "teacher_users_dcid": DEMO_TEACHER_DCID,
-             "course_name": "Algebra I", "period": "P1"},
-        ],  # fmt: skip
+            {
+                "dcid": 5001,
+                "termid": 3601,
+                "teacher_users_dcid": DEMO_TEACHER_DCID,
+                "course_name": "Algebra I",
+                "period": "P1",
+            },
+            {
+                "dcid": 5002,
+                "termid": 3601,
+                "teacher_users_dcid": DEMO_TEACHER_DCID,
+                "course_name": "Algebra I",
+                "period": "P3",
+            },
+            {
+                "dcid": 5003,
+                "termid": 3601,
+                "teacher_users_dcid": DEMO_TEACHER_DCID,
+                "course_name": "Geometry",
+                "period": "P5",
+            },
+            {
+                "dcid": 5004,
+                "termid": 3601,
+                "teacher_users_dcid": 1002,
+                "course_name": "Biology",
+                "period": "P2",
+            },
+            {
+                "dcid": 4901,
+                "termid": 3501,
+                "teacher_users_dcid": DEMO_TEACHER_DCID,
+                "course_name": "Algebra I",
+                "period": "P1",
+            },
+        ],
         "students": students,
-        "enrollments": enrollments + [{"sectionsdcid": 4901, "studentsdcid": 20001}],
+        "enrollments": [*enrollments, {"sectionsdcid": 4901, "studentsdcid": 20001}],
         "teacher_categories": categories,
     }

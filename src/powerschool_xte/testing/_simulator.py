@@ -43,6 +43,15 @@ class Ctx:
 
 
 @attrs.frozen
+class ScriptedFault:
+    """Answer the next matching request with ``status`` instead of serving it."""
+
+    status: int
+    message: str
+    headers: dict[str, str] = attrs.field(factory=dict)
+
+
+@attrs.frozen
 class LoggedRequest:
     """One request as the simulator saw it (for `Simulator.request_log`)."""
 
@@ -129,6 +138,7 @@ class Simulator:
         self.conflict_report = conflict_report
         self.clock = clock
         self._log: list[LoggedRequest] = []
+        self._scripted: dict[str, list[ScriptedFault]] = {}
         self._rng = random.Random(0)
         self._runner: web.AppRunner | None = None
         self.url = ""
@@ -176,6 +186,42 @@ class Simulator:
         kwargs.setdefault("users_dcid", _seed.DEMO_TEACHER_DCID)
         return XTEClient(self.url, self.client_id, self.client_secret, **kwargs)
 
+    # -- faults ------------------------------------------------------------------------------
+
+    def fail_next(
+        self,
+        operation_id: str,
+        status: int,
+        *,
+        times: int = 1,
+        message: str | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        """Answer the next ``times`` requests of ``operation_id`` with ``status`` (not served).
+
+        For example ``sim.fail_next("putScores", 412)`` is PowerSchool's "Resubmit".
+        """
+        if operation_id not in OPERATIONS:
+            raise ValueError(f"unknown operation {operation_id!r}")
+        text = message or {
+            412: "Resubmit",
+            429: "Too many requests",
+            503: "Service unavailable",
+        }.get(status, "Injected failure")
+        self._scripted.setdefault(operation_id, []).extend(
+            ScriptedFault(status, text, dict(headers or {})) for _ in range(times)
+        )
+
+    def revoke_tokens(self) -> None:
+        """Invalidate every issued token (as regenerating the plugin's secret does)."""
+        self.store.db.execute("UPDATE plugins SET token = NULL, token_expires_at = NULL")
+
+    def expire_tokens(self) -> None:
+        """Make every issued token expired (it is still known, so 401 says "expired")."""
+        self.store.db.execute(
+            "UPDATE plugins SET token_expires_at = ? WHERE token IS NOT NULL", (self.clock() - 1,)
+        )
+
     # -- inspection ------------------------------------------------------------------------
 
     def scores(self) -> list[dict[str, Any]]:
@@ -206,9 +252,7 @@ class Simulator:
 
     def token_requests(self) -> int:
         """Token requests answered 200 so far."""
-        return sum(
-            1 for r in self._log if r.operation_id == "getAccessToken" and r.status == 200
-        )
+        return sum(1 for r in self._log if r.operation_id == "getAccessToken" and r.status == 200)
 
     def enroll(self, sectionsdcid: int, studentsdcid: int) -> None:
         self.store.db.execute(
@@ -237,12 +281,18 @@ class Simulator:
                 app.router.add_route(operation.method, p, handler)
         return app
 
-    def _wrap(self, operation: Operation, handler: Handler) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+    def _wrap(
+        self, operation: Operation, handler: Handler
+    ) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
         async def serve(request: web.Request) -> web.StreamResponse:
             ctx = Ctx(operation)
             try:
                 if not operation.internal:
                     self._authenticate(request, ctx)
+                scripted = self._scripted.get(operation.operation_id)
+                if scripted:
+                    fault = scripted.pop(0)
+                    raise HTTPError(fault.status, fault.message, headers=fault.headers)
                 response = await handler(self, request, ctx)
             except HTTPError as err:
                 response = _error_response(err)
@@ -279,10 +329,11 @@ class Simulator:
                 401,
                 "Invalid access token",
                 headers={
-                    "WWW-Authenticate": challenge + ',error_description="The access token is invalid"'
+                    "WWW-Authenticate": challenge
+                    + ',error_description="The access token is invalid"'
                 },
             )
-        if row["token_expires_at"] <= self.clock():
+        if row["token_expires_at"] is None or row["token_expires_at"] <= self.clock():
             raise HTTPError(
                 401,
                 "The access token has expired",
@@ -325,9 +376,7 @@ class Simulator:
     def teaching_section(self, ctx: Ctx, dcid: int, access: str = "EDIT") -> dict[str, Any]:
         section = self.section(dcid)
         if section is None or section["teacher_users_dcid"] != ctx.users_dcid:
-            raise HTTPError(
-                403, f"User does not teach section {dcid} with access {access}"
-            )
+            raise HTTPError(403, f"User does not teach section {dcid} with access {access}")
         return section
 
     def now_local(self) -> dt.datetime:
@@ -356,11 +405,16 @@ async def get_access_token(sim: Simulator, request: web.Request, ctx: Ctx) -> we
     except (binascii.Error, UnicodeDecodeError):
         client_id = secret = ""
     if scheme.lower() != "basic" or not client_id:
-        return _json({"error": "invalid_client", "error_description": "Basic authentication required"}, 401)
+        return _json(
+            {"error": "invalid_client", "error_description": "Basic authentication required"}, 401
+        )
     form = await request.post()
     if form.get("grant_type") != "client_credentials":
         return _json(
-            {"error": "unsupported_grant_type", "error_description": "grant_type must be client_credentials"},
+            {
+                "error": "unsupported_grant_type",
+                "error_description": "grant_type must be client_credentials",
+            },
             400,
         )
     row = sim.store.db.execute(
@@ -368,7 +422,9 @@ async def get_access_token(sim: Simulator, request: web.Request, ctx: Ctx) -> we
         (client_id,),
     ).fetchone()
     if row is None or not secrets.compare_digest(row["client_secret"], secret):
-        return _json({"error": "invalid_client", "error_description": "Bad client credentials"}, 401)
+        return _json(
+            {"error": "invalid_client", "error_description": "Bad client credentials"}, 401
+        )
     ctx.client_id = client_id
     now = sim.clock()
     token, expires_at = row["token"], row["token_expires_at"]
@@ -401,7 +457,10 @@ def _score_item(i: int, item: Any) -> tuple[int, int, dict[str, Any]]:
     section_ref = item.get("_assignmentsection")
     asid = section_ref.get("assignmentsectionid") if isinstance(section_ref, dict) else None
     student = item.get("studentsdcid")
-    for name, value in (("_assignmentsection.assignmentsectionid", asid), ("studentsdcid", student)):
+    for name, value in (
+        ("_assignmentsection.assignmentsectionid", asid),
+        ("studentsdcid", student),
+    ):
         if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value < 2**63:
             raise HTTPError(
                 400,
@@ -409,6 +468,8 @@ def _score_item(i: int, item: Any) -> tuple[int, int, dict[str, Any]]:
                 [{"resource": "AssignmentScore", "field": name, "code": "required",
                   "params": {"index": i, "value": value}}],
             )  # fmt: skip
+    assert isinstance(asid, int)
+    assert isinstance(student, int)
     return asid, student, item
 
 
@@ -464,8 +525,12 @@ async def put_scores(sim: Simulator, request: web.Request, ctx: Ctx) -> web.Resp
                 item.get("actualscoreentered"),
                 item.get("actualscorekind"),
                 item.get("scoretype"),
-                points if isinstance(points, int | float) and not isinstance(points, bool) else None,
-                percent if isinstance(percent, int | float) and not isinstance(percent, bool) else None,
+                points
+                if isinstance(points, int | float) and not isinstance(points, bool)
+                else None,
+                percent
+                if isinstance(percent, int | float) and not isinstance(percent, bool)
+                else None,
                 *(int(bool(item.get(flag, False))) for flag in SCORE_FLAGS),
                 stamp,
                 today,
@@ -490,11 +555,14 @@ async def put_scores(sim: Simulator, request: web.Request, ctx: Ctx) -> web.Resp
     return _json(
         {
             "assignment_scores": [
-                {"_name": "assignmentscore", "studentsdcid": student,
-                 "_assignmentsection": {"assignmentsectionid": asid}}
+                {
+                    "_name": "assignmentscore",
+                    "studentsdcid": student,
+                    "_assignmentsection": {"assignmentsectionid": asid},
+                }
                 for asid, student, _ in parsed
             ]
-        }  # fmt: skip
+        }
     )
 
 
@@ -562,7 +630,13 @@ async def list_section_assignments(sim: Simulator, request: web.Request, ctx: Ct
     return _json([_assignment_doc(sim, i) for i in ids])
 
 
-_SECTION_COLUMNS = ("assignmentsectionid", "sectionsdcid", "_name", "_id", "_assignmentcategoryassociations")
+_SECTION_COLUMNS = (
+    "assignmentsectionid",
+    "sectionsdcid",
+    "_name",
+    "_id",
+    "_assignmentcategoryassociations",
+)
 
 
 def _validation(field: str, code: str, message: str, **params: Any) -> HTTPError:
@@ -576,7 +650,11 @@ def _validation(field: str, code: str, message: str, **params: Any) -> HTTPError
 async def create_section_assignment(sim: Simulator, request: web.Request, ctx: Ctx) -> web.Response:
     body = await _read_json(request)
     sections = body.get("_assignmentsections") if isinstance(body, dict) else None
-    if not isinstance(sections, list) or not sections or not all(isinstance(s, dict) for s in sections):
+    if (
+        not isinstance(sections, list)
+        or not sections
+        or not all(isinstance(s, dict) for s in sections)
+    ):
         raise HTTPError(400, "_assignmentsections must be a non-empty array of objects")
     db = sim.store.db
     checked = []
@@ -592,14 +670,24 @@ async def create_section_assignment(sim: Simulator, request: web.Request, ctx: C
         if not isinstance(name, str) or not name.strip():
             raise _validation("name", "required", "name is required")
         if len(name) > 50:
-            raise _validation("name", "maxLength", f"name is {len(name)} characters, at most 50 are allowed", max=50, length=len(name))
+            raise _validation(
+                "name",
+                "maxLength",
+                f"name is {len(name)} characters, at most 50 are allowed",
+                max=50,
+                length=len(name),
+            )
         due = s.get("duedate")
         try:
-            due_date = dt.date.fromisoformat(due) if isinstance(due, str) and len(due) == 10 else None
+            due_date = (
+                dt.date.fromisoformat(due) if isinstance(due, str) and len(due) == 10 else None
+            )
         except ValueError:
             due_date = None
         if due_date is None:
-            raise _validation("duedate", "format", f"duedate must be YYYY-MM-DD, got {due!r}", value=due)
+            raise _validation(
+                "duedate", "format", f"duedate must be YYYY-MM-DD, got {due!r}", value=due
+            )
         if not section["firstday"] <= due_date.isoformat() <= section["lastday"]:
             raise _validation(
                 "duedate", "outsideTerm",
@@ -608,16 +696,27 @@ async def create_section_assignment(sim: Simulator, request: web.Request, ctx: C
             )  # fmt: skip
         assocs = s.get("_assignmentcategoryassociations") or []
         if not isinstance(assocs, list) or not assocs:
-            raise _validation("_assignmentcategoryassociations", "required", "a teacher category is required")
+            raise _validation(
+                "_assignmentcategoryassociations", "required", "a teacher category is required"
+            )
         for a in assocs:
             tcid = a.get("teachercategoryid") if isinstance(a, dict) else None
             known = db.execute(
                 "SELECT 1 FROM teacher_categories WHERE teachercategoryid = ?", (tcid,)
             ).fetchone()
             if known is None:
-                raise _validation("teachercategoryid", "notFound", f"unknown teacher category {tcid!r}", value=tcid)
+                raise _validation(
+                    "teachercategoryid",
+                    "notFound",
+                    f"unknown teacher category {tcid!r}",
+                    value=tcid,
+                )
         checked.append((s, section, assocs))
-    top = {k: v for k, v in body.items() if k not in ("_assignmentsections", "assignmentid", "_id", "_name")}
+    top = {
+        k: v
+        for k, v in body.items()
+        if k not in ("_assignmentsections", "assignmentid", "_id", "_name")
+    }
     with transaction(db):
         cur = db.execute(
             "INSERT INTO assignments (yearid, doc, createdby_users_dcid, createdbyplugin)"

@@ -76,7 +76,9 @@ class Store:
     def __init__(self, path: str = ":memory:") -> None:
         self.db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         self.db.row_factory = sqlite3.Row
-        self.db.execute("PRAGMA journal_mode=WAL" if path != ":memory:" else "PRAGMA journal_mode=MEMORY")
+        self.db.execute(
+            "PRAGMA journal_mode=WAL" if path != ":memory:" else "PRAGMA journal_mode=MEMORY"
+        )
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.executescript(SCHEMA)
         fresh = self.db.execute("SELECT count(*) FROM sqlite_sequence").fetchone()[0] == 0
@@ -87,7 +89,7 @@ class Store:
         self.db.close()
 
     def is_empty(self) -> bool:
-        return self.db.execute("SELECT count(*) FROM plugins").fetchone()[0] == 0
+        return bool(self.db.execute("SELECT count(*) FROM plugins").fetchone()[0] == 0)
 
     def seed(self, district: Mapping[str, Any]) -> None:
         """Load a district (see `_seed`), replacing nothing that exists."""
@@ -111,8 +113,12 @@ class Store:
                 ("dcid", "termid", "teacher_users_dcid", "course_name", "period"),
                 district.get("sections", []),
             )
-            _insert(db, "students", ("dcid", "first_name", "last_name"), district.get("students", []))
-            _insert(db, "enrollments", ("sectionsdcid", "studentsdcid"), district.get("enrollments", []))
+            _insert(
+                db, "students", ("dcid", "first_name", "last_name"), district.get("students", [])
+            )
+            _insert(
+                db, "enrollments", ("sectionsdcid", "studentsdcid"), district.get("enrollments", [])
+            )
             for c in district.get("teacher_categories", []):
                 db.execute(
                     "INSERT INTO teacher_categories VALUES (?, ?, ?, ?, ?)",

@@ -1,0 +1,114 @@
+"""Bulk score helper: one outcome per input, 409 isolation, concurrency."""
+
+from __future__ import annotations
+
+import pytest
+
+from powerschool_xte import XTEClient, models
+from powerschool_xte.helpers import ScoreItem, put_scores, streaming_put_scores
+from powerschool_xte.testing import Simulator
+from tests.test_client import new_assignment, score
+
+
+async def _assignments(xte: XTEClient, n: int) -> list[int]:
+    out = []
+    for i in range(n):
+        created = await xte.section_assignments.create(new_assignment(name=f"A{i}"))
+        out.append(created.section_ids[0])
+    return out
+
+
+@pytest.mark.parametrize("report", ["all", "first"])
+async def test_students_not_on_section_are_isolated(report: str) -> None:
+    """Offenders fail with PowerSchool's reason; every other score of their chunks lands."""
+    async with Simulator(conflict_report=report) as sim, sim.client() as xte:
+        asids = await _assignments(xte, 3)
+        good = [(a, s) for a in asids for s in range(20001, 20029)]
+        bad = [(asids[0], 20090), (asids[1], 20091), (asids[1], 20092)]
+        items = [
+            ScoreItem(score(a, s, 7.5), users_dcid=1001, term_id=3601, ref=(a, s))
+            for a, s in good + bad
+        ]
+        outcomes = [o async for o in streaming_put_scores(xte, items, chunk_size=20, concurrency=4)]
+        assert sorted(o.item.ref for o in outcomes) == sorted(good + bad)
+        failed = {o.item.ref: o for o in outcomes if not o.ok}
+        assert set(failed) == set(bad)
+        assert all(
+            o.status == 409 and "AssignmentStudentAssociation" in (o.reason or "")
+            for o in failed.values()
+        )
+        stored = {(s["assignmentsectionid"], s["studentsdcid"]) for s in sim.scores()}
+        assert stored == set(good)
+
+
+async def test_deleted_assignment_section_is_isolated(sim: Simulator, xte: XTEClient) -> None:
+    """A 500 naming a missing assignment section fails its rows only."""
+    [asid] = await _assignments(xte, 1)
+    items = [
+        ScoreItem(score(asid, s, 8), users_dcid=1001, term_id=3601, ref=s)
+        for s in range(20001, 20011)
+    ]
+    items += [ScoreItem(score(999999, 20001, 8), users_dcid=1001, term_id=3601, ref="gone")]
+    result = await put_scores(xte, items, chunk_size=50)
+    assert result.succeeded == 10
+    [gone] = result.failed
+    assert gone.item.ref == "gone"
+    assert gone.status == 500
+    assert "Unable to find" in (gone.reason or "")
+    assert len(sim.scores()) == 10
+
+
+async def test_duplicate_keys_in_one_job_are_not_written_twice(
+    sim: Simulator, xte: XTEClient
+) -> None:
+    """The second score for the same (section, student) fails instead of racing the first."""
+    [asid] = await _assignments(xte, 1)
+    items = [
+        ScoreItem(score(asid, 20001, 8), users_dcid=1001, ref=1),
+        ScoreItem(score(asid, 20001, 3), users_dcid=1001, ref=2),
+    ]
+    result = await put_scores(xte, items)
+    assert result.succeeded == 1
+    assert [o.item.ref for o in result.failed] == [2]
+    assert sim.scores()[0]["scorepoints"] == 8
+
+
+async def test_chunks_and_concurrency_are_bounded(sim: Simulator, xte: XTEClient) -> None:
+    """1,000 scores in chunks of 25 make 40 PUTs, with never more than 3 in flight."""
+    asids = await _assignments(xte, 36)
+    items = [
+        ScoreItem(score(a, s, 1), users_dcid=1001, term_id=3601)
+        for a in asids
+        for s in range(20001, 20029)
+    ][:1000]
+    in_flight = peak = 0
+    original = xte.scores.put
+
+    async def counting_put(body: models.ScoreWrite, **kw: object) -> models.ScoreWriteResult:
+        nonlocal in_flight, peak
+        in_flight += 1
+        peak = max(peak, in_flight)
+        try:
+            return await original(body, **kw)  # type: ignore[arg-type]
+        finally:
+            in_flight -= 1
+
+    xte.scores.put = counting_put  # type: ignore[method-assign]
+    result = await put_scores(xte, items, chunk_size=25, concurrency=3)
+    assert result.succeeded == 1000
+    assert 1 < peak <= 3
+    assert sum(1 for r in sim.request_log() if r.operation_id == "putScores") == 40
+    assert len(sim.scores()) == 1000
+
+
+async def test_error_in_the_input_propagates_after_outcomes(sim: Simulator, xte: XTEClient) -> None:
+    """An exception raised by the caller's iterable is not swallowed."""
+    [asid] = await _assignments(xte, 1)
+
+    def items():
+        yield ScoreItem(score(asid, 20001, 1), users_dcid=1001)
+        raise RuntimeError("source broke")
+
+    with pytest.raises(ExceptionGroup) as info:
+        await put_scores(xte, items(), chunk_size=1)
+    assert info.group_contains(RuntimeError, match="source broke")
