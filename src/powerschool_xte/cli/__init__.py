@@ -38,7 +38,7 @@ def _parser() -> argparse.ArgumentParser:
         "push",
         help="push a gradebook CSV (one row per score) into PowerSchool",
         description="Create missing assignments and write every score of a long-format CSV. "
-        "See docs/csv-format.md for the columns.",
+        "The columns are described in the README (Pushing a gradebook CSV).",
     )
     push.add_argument("file", type=Path, help="the CSV file")
     push.add_argument(
