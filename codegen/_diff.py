@@ -22,7 +22,9 @@ def _ops(doc: dict[str, Any]) -> dict[str, dict[str, Any]]:
     for path, item in (doc.get("paths") or {}).items():
         for method in HTTP_METHODS:
             if method in item:
-                out[f"{method.upper()} {path}"] = item[method]
+                op = dict(item[method])
+                op["parameters"] = [*item.get("parameters", []), *op.get("parameters", [])]
+                out[f"{method.upper()} {path}"] = op
     return out
 
 

@@ -12,6 +12,7 @@ import re
 import subprocess
 import sys
 import tempfile
+import textwrap
 from pathlib import Path
 
 import jinja2
@@ -60,13 +61,32 @@ def _class_name(tag: str) -> str:
     return "".join(part.capitalize() for part in tag.split("_"))
 
 
+def reflow(text: str, width: int = 88, indent: int = 8) -> str:
+    """Re-wrap prose paragraph by paragraph (blank lines separate paragraphs)."""
+    paragraphs = [" ".join(p.split()) for p in text.split("\n\n") if p.strip()]
+    wrapped = [
+        textwrap.fill(
+            p,
+            width=width,
+            initial_indent=" " * indent,
+            subsequent_indent=" " * indent,
+            break_on_hyphens=False,
+            break_long_words=False,
+        )
+        for p in paragraphs
+    ]
+    return "\n\n".join(wrapped).lstrip(" ")
+
+
 def _env() -> jinja2.Environment:
-    return jinja2.Environment(
+    env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES),
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
         autoescape=False,  # noqa: S701 - we render Python source, not HTML
     )
+    env.filters["reflow"] = reflow
+    return env
 
 
 def _render_models(spec_path: Path, spec: Spec, out: Path) -> None:
@@ -129,7 +149,7 @@ def _render_resources(spec: Spec, out: Path) -> None:
         ops = [o for o in spec.operations if o.resource == tag and not o.internal]
         if not ops:
             continue
-        info = {"module": tag, "class_name": _class_name(tag)}
+        info = {"module": tag, "class_name": _class_name(tag), "description": description}
         resources.append(info)
         text = env.get_template("resource.py.jinja").render(
             header=hdr,

@@ -80,7 +80,11 @@ def load(path: Path) -> Spec:
     for path_key, item in doc.get("paths", {}).items():
         for method in HTTP_METHODS:
             if method in item:
-                ops.append(_operation(doc, path_key, method, item[method], tags))
+                op = dict(item[method])
+                shared = item.get("parameters", [])
+                if shared:
+                    op["parameters"] = [*shared, *op.get("parameters", [])]
+                ops.append(_operation(doc, path_key, method, op, tags))
     ids = [o.operation_id for o in ops]
     if len(ids) != len(set(ids)):
         raise SpecError("operationId values are not unique")

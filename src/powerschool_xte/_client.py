@@ -32,12 +32,7 @@ from powerschool_xte._operation import Operation
 from powerschool_xte._resource import RequestOptions, Response
 from powerschool_xte._retry import ALWAYS_RETRY, IDEMPOTENT_RETRY, RetryPolicy, parse_retry_after
 from powerschool_xte._secret import Secret
-from powerschool_xte.resources import (
-    OPERATIONS,
-    Scores,
-    SectionAssignments,
-    TeacherCategories,
-)
+from powerschool_xte.resources import OPERATIONS, Resources
 
 log = logging.getLogger("powerschool_xte")
 
@@ -124,7 +119,7 @@ class _Shared:
         self.requests_sent = 0
 
 
-class XTEClient:
+class XTEClient(Resources):
     """Async client for PowerSchool's ``/ws/xte`` API.
 
     ::
@@ -137,10 +132,6 @@ class XTEClient:
     ``POWERSCHOOL_URL``, ``POWERSCHOOL_CLIENT_ID`` and ``POWERSCHOOL_CLIENT_SECRET``. HTTPS is
     required except for loopback hosts (the simulator).
     """
-
-    scores: Scores
-    section_assignments: SectionAssignments
-    teacher_categories: TeacherCategories
 
     def __init__(
         self,
@@ -196,9 +187,7 @@ class XTEClient:
     def _init(self, options: ClientOptions, shared: _Shared) -> None:
         self.options = options
         self._shared = shared
-        self.scores = Scores(self)
-        self.section_assignments = SectionAssignments(self)
-        self.teacher_categories = TeacherCategories(self)
+        self._init_resources(self)
 
     def with_options(self, **changes: Any) -> XTEClient:
         """A copy with some `ClientOptions` changed; it shares the session and token cache."""
@@ -302,7 +291,7 @@ class XTEClient:
             )
         url_path = operation.path
         for name, value in path.items():
-            url_path = url_path.replace("{" + name + "}", quote(str(value), safe=""))
+            url_path = url_path.replace("{" + name + "}", quote(_query_value(value), safe=","))
         params: list[tuple[str, str]] = []
         for name, value in query.items():
             if value is None and name == "users_dcid":

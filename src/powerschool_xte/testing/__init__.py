@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+from powerschool_xte.testing._faults import FaultPlan
 from powerschool_xte.testing._seed import (
     DEMO_CLIENT_ID,
     DEMO_CLIENT_SECRET,
@@ -29,6 +30,7 @@ __all__ = [
     "DEMO_TEACHER_DCID",
     "DEMO_TERM_ID",
     "DEMO_YEAR_ID",
+    "FaultPlan",
     "LoggedRequest",
     "Simulator",
     "demo_district",

@@ -103,6 +103,76 @@ _LAST = [
 ]
 
 
+def _standards() -> list[dict[str, Any]]:
+    rows = [
+        (7001, "A.REI.1", "Explain each step in solving a simple equation", True, True),
+        (7002, "A.REI.3", "Solve linear equations and inequalities in one variable", True, True),
+        (7003, "A.CED.2", "Create equations in two or more variables", True, False),
+        (7004, "A.SSE.1", "Interpret expressions (retired)", False, True),
+        (7101, "G.CO.1", "Know precise definitions of angle, circle, line segment", True, True),
+        (7102, "G.CO.9", "Prove theorems about lines and angles", True, True),
+        (7103, "G.SRT.5", "Use congruence and similarity criteria for triangles", True, True),
+    ]
+    return [
+        {
+            "standardid": sid,
+            "longitudinalid": sid,
+            "yearid": DEMO_YEAR_ID,
+            "identifier": ident,
+            "displayposition": n,
+            "conversionscale": 900,
+            "gradescaleitemdcid": 900,
+            "name": ident,
+            "description": text,
+            "subjectarea": "Mathematics",
+            "isactive": active,
+            "iscommentincluded": True,
+            "maxcommentlength": 500,
+            "isassignmentallowed": allowed,
+            "externalid": f"CCSS.MATH.{ident}",
+            "isexcludedfromreports": False,
+            "_level": 1,
+        }
+        for n, (sid, ident, text, active, allowed) in enumerate(rows, start=1)
+    ]
+
+
+def _grade_scales() -> list[dict[str, Any]]:
+    letters = (("A", 90, 4.0), ("B", 80, 3.0), ("C", 70, 2.0), ("D", 60, 1.0), ("F", 0, 0.0))
+    levels = (
+        ("4", 4, "Exceeds"),
+        ("3", 3, "Meets"),
+        ("2", 2, "Approaching"),
+        ("1", 1, "Beginning"),
+    )
+    return [
+        {
+            "id": 800, "dcid": 800, "name": "Letter grades", "description": "A-F",
+            "gradescaletype": "ALPHA", "isforcoursegrade": True, "isforstandards": False,
+            "isgpashown": True, "istermweightingshown": False, "displayposition": 1,
+            "hasrelatedscales": False, "modify_code": False,
+            "_items": [
+                {"id": 8000 + n, "dcid": 8000 + n, "name": name, "description": name,
+                 "cutoffpercentage": cut, "grade_points": gp, "value": cut, "countsingpa": True,
+                 "isproficient": cut >= 60, "_parentgradescale": {"id": 800, "dcid": 800}}
+                for n, (name, cut, gp) in enumerate(letters)
+            ],
+        },
+        {
+            "id": 900, "dcid": 900, "name": "Standards 1-4", "description": "Proficiency levels",
+            "gradescaletype": "NUMERIC", "isforcoursegrade": False, "isforstandards": True,
+            "isgpashown": False, "istermweightingshown": False, "displayposition": 2,
+            "hasrelatedscales": False, "modify_code": False,
+            "_items": [
+                {"id": 9000 + n, "dcid": 9000 + n, "name": name, "description": text,
+                 "value": value, "cutoffpoints": value, "isproficient": value >= 3,
+                 "_parentgradescale": {"id": 900, "dcid": 900}}
+                for n, (name, value, text) in enumerate(levels)
+            ],
+        },
+    ]  # fmt: skip
+
+
 def demo_district() -> dict[str, Any]:
     """The demo district: one teacher with 3 sections of 28 students, categories, terms."""
     students = [
@@ -245,6 +315,18 @@ def demo_district() -> dict[str, Any]:
                 "period": "P1",
             },
         ],
+        "sessions": [{"session_id": "demo-teacher-session", "users_dcid": DEMO_TEACHER_DCID}],
+        "standards": _standards(),
+        "section_standards": [
+            {"sectionsdcid": sec, "standardid": sid}
+            for sec, ids in (
+                (5001, (7001, 7002, 7003, 7004)),
+                (5002, (7001, 7002, 7003, 7004)),
+                (5003, (7101, 7102, 7103)),
+            )
+            for sid in ids
+        ],
+        "grade_scales": _grade_scales(),
         "students": students,
         "enrollments": [*enrollments, {"sectionsdcid": 4901, "studentsdcid": 20001}],
         "teacher_categories": categories,

@@ -1,45 +1,43 @@
 """A local PowerSchool XTE server: aiohttp.web over SQLite, routes from the spec.
 
 Behaviour follows `wire-facts.md` where PowerSchool's is known, and the strictest plausible rule
-where it is not (documented per rule in docs/simulator.md). Every route comes from the generated
-`OPERATIONS` table; building the app fails if an operation has no handler.
+where it is not (each rule is documented in docs/simulator.md). Every route comes from the
+generated `OPERATIONS` table; building the app fails if an operation has no handler.
 """
 
 from __future__ import annotations
 
 import asyncio
-import base64
-import binascii
 import datetime as dt
+import math
 import random
 import secrets
 import threading
 import time
-import uuid
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 import attrs
-import orjson
 from aiohttp import web
 
 from powerschool_xte._operation import Operation
 from powerschool_xte.resources import OPERATIONS
-from powerschool_xte.testing import _seed
-from powerschool_xte.testing._store import SCORE_FLAGS, Store, transaction
+from powerschool_xte.testing import _routes_assignments, _routes_catalog, _routes_scores, _seed
+from powerschool_xte.testing._faults import FaultInjector, FaultPlan
+from powerschool_xte.testing._http import Ctx, HTTPError, error_response, parse_int
+from powerschool_xte.testing._store import SCORE_FLAGS, Store
 
-Handler = Callable[["Simulator", web.Request, "Ctx"], Awaitable[web.StreamResponse]]
+if TYPE_CHECKING:
+    from powerschool_xte._client import XTEClient
+
+Handler = Callable[["Simulator", web.Request, Ctx], Awaitable[web.StreamResponse]]
 DEFAULT_TOKEN_LIFETIME = 30 * 24 * 3600  # PowerSchool's default: 30 days
-
-
-@attrs.define
-class Ctx:
-    """Who is calling, resolved by the auth wrapper."""
-
-    operation: Operation
-    client_id: str | None = None
-    users_dcid: int | None = None
+HANDLERS: dict[str, Handler] = {
+    **_routes_scores.ROUTES,
+    **_routes_assignments.ROUTES,
+    **_routes_catalog.ROUTES,
+}
 
 
 @attrs.frozen
@@ -53,59 +51,19 @@ class ScriptedFault:
 
 @attrs.frozen
 class LoggedRequest:
-    """One request as the simulator saw it (for `Simulator.request_log`)."""
+    """One request as the simulator saw it (see `Simulator.request_log`)."""
 
     method: str
     path: str
     operation_id: str
+    #: the status answered; 0 when the connection was dropped without an answer
     status: int
     query: dict[str, str]
     client_id: str | None
     at: float
-
-
-class HTTPError(Exception):
-    """Raised by handlers; becomes a PowerSchool-style JSON error response."""
-
-    def __init__(
-        self,
-        status: int,
-        message: str,
-        errors: list[dict[str, Any]] | None = None,
-        headers: dict[str, str] | None = None,
-    ) -> None:
-        super().__init__(message)
-        self.status, self.message, self.errors, self.headers = status, message, errors, headers
-
-
-def _json(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
-    return web.Response(
-        body=orjson.dumps(data), status=status, headers=headers, content_type="application/json"
-    )
-
-
-def _error_response(err: HTTPError) -> web.Response:
-    body: dict[str, Any] = {"message": err.message}
-    if err.errors is not None:
-        body["errors"] = err.errors
-    return _json(body, err.status, err.headers)
-
-
-def _int(value: str | None, name: str, *, required: bool = False) -> int | None:
-    if value is None or value == "":
-        if required:
-            raise HTTPError(400, f"{name} is required")
-        return None
-    if not value.isdigit() or len(value) > 19 or int(value) > 2**63 - 1:
-        raise HTTPError(400, f"{name} must be an integer id, got {value[:40]!r}")
-    return int(value)
-
-
-def _ids(value: str | None, name: str) -> list[int]:
-    if not value:
-        raise HTTPError(400, f"{name} is required")
-    out = [_int(v, name) for v in value.split(",")]
-    return [v for v in out if v is not None]
+    #: the injected fault, if any ("resubmit", "throttle", "burst", "drop_before", "drop_after",
+    #: "scripted")
+    fault: str | None = None
 
 
 class Simulator:
@@ -113,10 +71,12 @@ class Simulator:
 
     ::
 
-        async with Simulator() as sim:
-            async with sim.client() as xte:
-                ...
+        async with Simulator() as sim, sim.client() as xte:
+            ...
             assert sim.scores()[0]["actualscoreentered"] == "9.5"
+
+    ``faults`` injects seeded failures (see `FaultPlan`); ``conflict_report`` says whether a 409
+    on a score batch names every student not on the section ("all") or only the first.
     """
 
     def __init__(
@@ -126,6 +86,7 @@ class Simulator:
         db_path: str = ":memory:",
         token_lifetime: float = DEFAULT_TOKEN_LIFETIME,
         conflict_report: str = "all",
+        faults: FaultPlan | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
         if conflict_report not in ("all", "first"):
@@ -134,13 +95,15 @@ class Simulator:
         if self.store.is_empty():
             self.store.seed(district if district is not None else _seed.demo_district())
         self.token_lifetime = token_lifetime
-        #: 409 on a score batch names every student not on the section ("all") or the first
         self.conflict_report = conflict_report
         self.clock = clock
+        #: authenticated requests made with each token (for ``token_max_requests``)
+        self.token_uses: dict[str, int] = {}
         self._log: list[LoggedRequest] = []
         self._scripted: dict[str, list[ScriptedFault]] = {}
         self._rng = random.Random(0)
         self._runner: web.AppRunner | None = None
+        self.faults = FaultInjector(faults or FaultPlan())
         self.url = ""
         self.app = self._build_app()
 
@@ -161,7 +124,6 @@ class Simulator:
         site = web.TCPSite(self._runner, host, port, reuse_address=True)
         await site.start()
         server = site._server
-        assert server is not None
         sockets = getattr(server, "sockets", None) or []
         bound = sockets[0].getsockname()[1] if sockets else port
         self.url = f"http://{host}:{bound}"
@@ -179,14 +141,22 @@ class Simulator:
     async def __aexit__(self, *exc: object) -> None:
         await self.stop()
 
-    def client(self, **kwargs: Any) -> Any:
+    def close(self) -> None:
+        """Close the database (a file database keeps its state for the next simulator)."""
+        self.store.close()
+
+    def client(self, **kwargs: Any) -> XTEClient:
         """An `XTEClient` for this simulator with the demo plugin's credentials."""
         from powerschool_xte import XTEClient
 
         kwargs.setdefault("users_dcid", _seed.DEMO_TEACHER_DCID)
         return XTEClient(self.url, self.client_id, self.client_secret, **kwargs)
 
-    # -- faults ------------------------------------------------------------------------------
+    # -- faults and state changes ----------------------------------------------------------
+
+    def set_faults(self, plan: FaultPlan) -> None:
+        """Replace the fault plan (its RNG restarts from the plan's seed)."""
+        self.faults = FaultInjector(plan)
 
     def fail_next(
         self,
@@ -216,11 +186,38 @@ class Simulator:
         """Invalidate every issued token (as regenerating the plugin's secret does)."""
         self.store.db.execute("UPDATE plugins SET token = NULL, token_expires_at = NULL")
 
+    def rotate_secret(self, client_id: str, new_secret: str) -> None:
+        """Regenerate a plugin's secret: its tokens stop working at once."""
+        self.store.db.execute(
+            "UPDATE plugins SET client_secret = ?, token = NULL, token_expires_at = NULL"
+            " WHERE client_id = ?",
+            (new_secret, client_id),
+        )
+
     def expire_tokens(self) -> None:
         """Make every issued token expired (it is still known, so 401 says "expired")."""
         self.store.db.execute(
             "UPDATE plugins SET token_expires_at = ? WHERE token IS NOT NULL", (self.clock() - 1,)
         )
+
+    def lock_term(self, term_id: int, locked: bool = True) -> None:
+        self.store.db.execute("UPDATE terms SET locked = ? WHERE id = ?", (int(locked), term_id))
+
+    def enroll(self, sectionsdcid: int, studentsdcid: int) -> None:
+        self.store.db.execute(
+            "INSERT OR IGNORE INTO enrollments VALUES (?, ?)", (sectionsdcid, studentsdcid)
+        )
+
+    def drop(self, sectionsdcid: int, studentsdcid: int) -> None:
+        """Take a student off a section (roster lag in the source system)."""
+        self.store.db.execute(
+            "DELETE FROM enrollments WHERE sectionsdcid = ? AND studentsdcid = ?",
+            (sectionsdcid, studentsdcid),
+        )
+
+    def add_standard_score(self, **fields: Any) -> int:
+        """Seed a standard score; see `_routes_catalog.add_standard_score`."""
+        return _routes_catalog.add_standard_score(self, **fields)
 
     # -- inspection ------------------------------------------------------------------------
 
@@ -246,6 +243,15 @@ class Simulator:
         ).fetchall()
         return [dict(r) for r in rows]
 
+    def teacher_categories(self) -> list[dict[str, Any]]:
+        return [
+            dict(r)
+            for r in self.store.db.execute(
+                "SELECT teachercategoryid, usersdcid, yearid, name FROM teacher_categories"
+                " ORDER BY teachercategoryid"
+            )
+        ]
+
     def request_log(self) -> list[LoggedRequest]:
         """Every request served so far, in arrival order."""
         return list(self._log)
@@ -253,18 +259,6 @@ class Simulator:
     def token_requests(self) -> int:
         """Token requests answered 200 so far."""
         return sum(1 for r in self._log if r.operation_id == "getAccessToken" and r.status == 200)
-
-    def enroll(self, sectionsdcid: int, studentsdcid: int) -> None:
-        self.store.db.execute(
-            "INSERT OR IGNORE INTO enrollments VALUES (?, ?)", (sectionsdcid, studentsdcid)
-        )
-
-    def drop(self, sectionsdcid: int, studentsdcid: int) -> None:
-        """Take a student off a section (roster lag in the source system)."""
-        self.store.db.execute(
-            "DELETE FROM enrollments WHERE sectionsdcid = ? AND studentsdcid = ?",
-            (sectionsdcid, studentsdcid),
-        )
 
     # -- the app ---------------------------------------------------------------------------
 
@@ -284,72 +278,97 @@ class Simulator:
     def _wrap(
         self, operation: Operation, handler: Handler
     ) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+        faults_apply = self.faults.applies
+
         async def serve(request: web.Request) -> web.StreamResponse:
             ctx = Ctx(operation)
+            fault: str | None = None
+            drop = False
+            injector = self.faults
             try:
+                if faults_apply(operation.operation_id):
+                    delay = injector.delay()
+                    if delay:
+                        await asyncio.sleep(delay)
                 if not operation.internal:
                     self._authenticate(request, ctx)
-                scripted = self._scripted.get(operation.operation_id)
-                if scripted:
-                    fault = scripted.pop(0)
-                    raise HTTPError(fault.status, fault.message, headers=fault.headers)
-                response = await handler(self, request, ctx)
+                response, fault, drop = await self._serve_with_faults(request, ctx, handler)
             except HTTPError as err:
-                response = _error_response(err)
+                response = error_response(err)
+                fault = getattr(err, "kind", None)
+            status = 0 if drop else response.status
             self._log.append(
                 LoggedRequest(
                     request.method,
                     request.path,
                     operation.operation_id,
-                    response.status,
+                    status,
                     dict(request.query),
                     ctx.client_id,
                     self.clock(),
+                    fault,
                 )
             )
+            if drop and request.transport is not None:
+                request.transport.close()
             return response
 
         return serve
 
+    async def _serve_with_faults(
+        self, request: web.Request, ctx: Ctx, handler: Handler
+    ) -> tuple[web.StreamResponse, str | None, bool]:
+        op_id = ctx.operation.operation_id
+        scripted = self._scripted.get(op_id)
+        if scripted:
+            f = scripted.pop(0)
+            raise _FaultError(f.status, f.message, f.headers, "scripted")
+        injector = self.faults
+        if not injector.applies(op_id):
+            return await handler(self, request, ctx), None, False
+        wait = injector.throttle(ctx.client_id, time.monotonic())
+        if wait is not None:
+            raise _FaultError(
+                429,
+                "Too many requests: the minimum time interval between API requests for this "
+                f"plugin is {injector.plan.min_interval:g} s",
+                {"Retry-After": str(max(1, math.ceil(wait)))},
+                "throttle",
+            )
+        fault = injector.draw(op_id)
+        if fault == "burst":
+            status = injector.plan.burst_status
+            headers = {"Retry-After": "1"} if status == 503 else {}
+            raise _FaultError(status, "Service temporarily unavailable", headers, "burst")
+        if fault == "resubmit":
+            raise _FaultError(412, "Resubmit", {}, "resubmit")
+        if fault == "drop_before":
+            return web.Response(status=503), fault, True
+        response = await handler(self, request, ctx)
+        return response, fault, fault == "drop_after"
+
     def _authenticate(self, request: web.Request, ctx: Ctx) -> None:
-        auth = request.headers.get("Authorization", "")
-        scheme, _, token = auth.partition(" ")
-        challenge = 'Bearer error="invalid_token",realm="PowerSchool"'
-        if scheme.lower() != "bearer" or not token:
+        scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+        if scheme.lower() == "bearer" and token:
+            self._bearer(token, ctx)
+        elif "JSESSIONID" in request.cookies:
+            self._session(request.cookies["JSESSIONID"], ctx)
+        else:
             raise HTTPError(
                 401,
                 "Authentication required",
                 headers={"WWW-Authenticate": 'Bearer realm="PowerSchool"'},
             )
-        row = self.store.db.execute(
-            "SELECT client_id, token_expires_at FROM plugins WHERE token = ?", (token,)
-        ).fetchone()
-        if row is None:
+        if ctx.role not in ctx.operation.accessible_to:
             raise HTTPError(
-                401,
-                "Invalid access token",
-                headers={
-                    "WWW-Authenticate": challenge
-                    + ',error_description="The access token is invalid"'
-                },
+                403,
+                f"{ctx.operation.label} is not accessible to {ctx.role.lower() if ctx.role else 'you'}",
             )
-        if row["token_expires_at"] is None or row["token_expires_at"] <= self.clock():
-            raise HTTPError(
-                401,
-                "The access token has expired",
-                headers={
-                    "WWW-Authenticate": challenge
-                    + ',error_description="The access token has expired"'
-                },
-            )
-        ctx.client_id = row["client_id"]
-        if "PLUGINS" not in ctx.operation.accessible_to:
-            raise HTTPError(403, f"{ctx.operation.label} is not accessible to plugins")
         for name in ctx.operation.required_query:
             if not request.query.get(name):
                 raise HTTPError(400, f"{name} is required")
-        if "users_dcid" in ctx.operation.query_params:
-            users_dcid = _int(request.query.get("users_dcid"), "users_dcid")
+        if ctx.role == "PLUGINS" and "users_dcid" in ctx.operation.query_params:
+            users_dcid = parse_int(request.query.get("users_dcid"), "users_dcid")
             if users_dcid is None:
                 raise HTTPError(400, "users_dcid is required for OAuth clients")
             known = self.store.db.execute(
@@ -358,6 +377,45 @@ class Simulator:
             if known is None:
                 raise HTTPError(403, f"Unknown user {users_dcid}")
             ctx.users_dcid = users_dcid
+
+    def _bearer(self, token: str, ctx: Ctx) -> None:
+        challenge = 'Bearer error="invalid_token",realm="PowerSchool",error_description='
+        row = self.store.db.execute(
+            "SELECT client_id, token_expires_at FROM plugins WHERE token = ?", (token,)
+        ).fetchone()
+        if row is None:
+            raise HTTPError(
+                401,
+                "Invalid access token",
+                headers={"WWW-Authenticate": challenge + '"The access token is invalid"'},
+            )
+        uses = self.token_uses.get(token, 0) + 1
+        self.token_uses[token] = uses
+        limit = self.faults.plan.token_max_requests
+        if limit is not None and uses > limit:
+            self.store.db.execute(
+                "UPDATE plugins SET token_expires_at = ? WHERE token = ?", (self.clock() - 1, token)
+            )
+        expires_at = self.store.db.execute(
+            "SELECT token_expires_at FROM plugins WHERE token = ?", (token,)
+        ).fetchone()[0]
+        if expires_at is None or expires_at <= self.clock():
+            raise HTTPError(
+                401,
+                "The access token has expired",
+                headers={"WWW-Authenticate": challenge + '"The access token has expired"'},
+            )
+        ctx.client_id = row["client_id"]
+        ctx.role = "PLUGINS"
+
+    def _session(self, session_id: str, ctx: Ctx) -> None:
+        row = self.store.db.execute(
+            "SELECT users_dcid FROM sessions WHERE session_id = ?", (session_id,)
+        ).fetchone()
+        if row is None:
+            raise HTTPError(401, "Session expired; sign in to PowerTeacher Pro again")
+        ctx.role = "TEACHERS"
+        ctx.users_dcid = row["users_dcid"]
 
     # -- helpers for handlers --------------------------------------------------------------
 
@@ -374,8 +432,11 @@ class Simulator:
         return dict(row) if row else None
 
     def teaching_section(self, ctx: Ctx, dcid: int, access: str = "EDIT") -> dict[str, Any]:
+        """The section, if the acting user teaches it; 403 otherwise (404 if unknown)."""
         section = self.section(dcid)
-        if section is None or section["teacher_users_dcid"] != ctx.users_dcid:
+        if section is None:
+            raise HTTPError(404, f"Section {dcid} not found")
+        if ctx.users_dcid is not None and section["teacher_users_dcid"] != ctx.users_dcid:
             raise HTTPError(403, f"User does not teach section {dcid} with access {access}")
         return section
 
@@ -383,397 +444,10 @@ class Simulator:
         return dt.datetime.fromtimestamp(self.clock()).replace(microsecond=0)
 
 
-# ---------------------------------------------------------------------------------------------
-# handlers, one per operationId
-
-
-async def _read_json(request: web.Request) -> Any:
-    raw = await request.read()
-    if not raw:
-        raise HTTPError(400, "A JSON request body is required")
-    try:
-        return orjson.loads(raw)
-    except orjson.JSONDecodeError as exc:
-        raise HTTPError(400, f"Malformed JSON: {exc}") from None
-
-
-async def get_access_token(sim: Simulator, request: web.Request, ctx: Ctx) -> web.Response:
-    auth = request.headers.get("Authorization", "")
-    scheme, _, encoded = auth.partition(" ")
-    try:
-        client_id, _, secret = base64.b64decode(encoded, validate=True).decode().partition(":")
-    except (binascii.Error, UnicodeDecodeError):
-        client_id = secret = ""
-    if scheme.lower() != "basic" or not client_id:
-        return _json(
-            {"error": "invalid_client", "error_description": "Basic authentication required"}, 401
-        )
-    form = await request.post()
-    if form.get("grant_type") != "client_credentials":
-        return _json(
-            {
-                "error": "unsupported_grant_type",
-                "error_description": "grant_type must be client_credentials",
-            },
-            400,
-        )
-    row = sim.store.db.execute(
-        "SELECT client_secret, token, token_expires_at FROM plugins WHERE client_id = ?",
-        (client_id,),
-    ).fetchone()
-    if row is None or not secrets.compare_digest(row["client_secret"], secret):
-        return _json(
-            {"error": "invalid_client", "error_description": "Bad client credentials"}, 401
-        )
-    ctx.client_id = client_id
-    now = sim.clock()
-    token, expires_at = row["token"], row["token_expires_at"]
-    if token is None or expires_at <= now:
-        # PowerSchool hands back the same token until it expires (wire-facts 1.1)
-        token, expires_at = str(uuid.uuid4()), now + sim.token_lifetime
-    sim.store.db.execute(
-        "UPDATE plugins SET token = ?, token_expires_at = ?, token_requests = token_requests + 1"
-        " WHERE client_id = ?",
-        (token, expires_at, client_id),
-    )
-    return _json(
-        {"access_token": token, "token_type": "Bearer", "expires_in": str(int(expires_at - now))}
-    )
-
-
-def _student_conflict(asid: int, student: int) -> dict[str, Any]:
-    return {
-        "resource": "AssignmentScore",
-        "field": f"Student.id [{student}] does not have an AssignmentStudentAssociation "
-        f"for AssignmentSection.id [{asid}]",
-        "code": "Validation",
-        "params": {"assignment_section_id": asid, "student_dcid": student},
-    }
-
-
-def _score_item(i: int, item: Any) -> tuple[int, int, dict[str, Any]]:
-    if not isinstance(item, dict):
-        raise HTTPError(400, f"assignment_scores[{i}] must be an object")
-    section_ref = item.get("_assignmentsection")
-    asid = section_ref.get("assignmentsectionid") if isinstance(section_ref, dict) else None
-    student = item.get("studentsdcid")
-    for name, value in (
-        ("_assignmentsection.assignmentsectionid", asid),
-        ("studentsdcid", student),
-    ):
-        if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value < 2**63:
-            raise HTTPError(
-                400,
-                "Validation Error",
-                [{"resource": "AssignmentScore", "field": name, "code": "required",
-                  "params": {"index": i, "value": value}}],
-            )  # fmt: skip
-    assert isinstance(asid, int)
-    assert isinstance(student, int)
-    return asid, student, item
-
-
-async def put_scores(sim: Simulator, request: web.Request, ctx: Ctx) -> web.Response:
-    body = await _read_json(request)
-    items = body.get("assignment_scores") if isinstance(body, dict) else None
-    if not isinstance(items, list):
-        raise HTTPError(400, "Body must be an object with an assignment_scores array")
-    parsed = [_score_item(i, item) for i, item in enumerate(items)]
-    db = sim.store.db
-    sections: dict[int, Any] = {}
-    conflicts: list[dict[str, Any]] = []
-    for asid, student, _ in parsed:
-        if asid not in sections:
-            row = db.execute(
-                "SELECT a.sectionsdcid, a.scoreentrypoints FROM assignment_sections a"
-                " WHERE a.assignmentsectionid = ?",
-                (asid,),
-            ).fetchone()
-            if row is None:
-                # what a real server does for a deleted assignment (wire-facts 3, #3)
-                raise HTTPError(
-                    500,
-                    "Unable to find com.pearson.powerschool.xte.model.AssignmentSection "
-                    f"with id {asid}",
-                )
-            section = sim.teaching_section(ctx, row["sectionsdcid"])
-            if section["locked"]:
-                raise HTTPError(409, "Locked Term", [{"resource": "AssignmentScore",
-                                "field": "termid", "code": "LockedTerm",
-                                "params": {"term_id": section["termid"]}}])  # fmt: skip
-            sections[asid] = row
-        enrolled = db.execute(
-            "SELECT 1 FROM enrollments WHERE sectionsdcid = ? AND studentsdcid = ?",
-            (sections[asid]["sectionsdcid"], student),
-        ).fetchone()
-        if enrolled is None:
-            conflicts.append(_student_conflict(asid, student))
-            if sim.conflict_report == "first":
-                break
-    if conflicts:
-        raise HTTPError(409, "Validation Error", conflicts)
-    now = sim.now_local()
-    stamp, today = now.strftime("%Y-%m-%d %H:%M:%S"), now.date().isoformat()
-    rows = []
-    for asid, student, item in parsed:
-        points = item.get("scorepoints")
-        percent = item.get("scorepercent")
-        rows.append(
-            (
-                asid,
-                student,
-                item.get("actualscoreentered"),
-                item.get("actualscorekind"),
-                item.get("scoretype"),
-                points
-                if isinstance(points, int | float) and not isinstance(points, bool)
-                else None,
-                percent
-                if isinstance(percent, int | float) and not isinstance(percent, bool)
-                else None,
-                *(int(bool(item.get(flag, False))) for flag in SCORE_FLAGS),
-                stamp,
-                today,
-            )
-        )
-    with transaction(db):
-        db.executemany(
-            "INSERT INTO scores (assignmentsectionid, studentsdcid, actualscoreentered,"
-            " actualscorekind, scoretype, scorepoints, scorepercent, islate, isexempt, ismissing,"
-            " isabsent, isincomplete, iscollected, scoreentrydate, whenmodified)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-            " ON CONFLICT (assignmentsectionid, studentsdcid) DO UPDATE SET"
-            " actualscoreentered = excluded.actualscoreentered,"
-            " actualscorekind = excluded.actualscorekind, scoretype = excluded.scoretype,"
-            " scorepoints = excluded.scorepoints, scorepercent = excluded.scorepercent,"
-            " islate = excluded.islate, isexempt = excluded.isexempt,"
-            " ismissing = excluded.ismissing, isabsent = excluded.isabsent,"
-            " isincomplete = excluded.isincomplete, iscollected = excluded.iscollected,"
-            " scoreentrydate = excluded.scoreentrydate, whenmodified = excluded.whenmodified",
-            rows,
-        )
-    return _json(
-        {
-            "assignment_scores": [
-                {
-                    "_name": "assignmentscore",
-                    "studentsdcid": student,
-                    "_assignmentsection": {"assignmentsectionid": asid},
-                }
-                for asid, student, _ in parsed
-            ]
-        }
-    )
-
-
-def _assignment_doc(sim: Simulator, assignmentid: int) -> dict[str, Any]:
-    db = sim.store.db
-    top = db.execute("SELECT * FROM assignments WHERE assignmentid = ?", (assignmentid,)).fetchone()
-    doc: dict[str, Any] = {"_name": "assignment", "_id": assignmentid, **orjson.loads(top["doc"])}
-    doc["assignmentid"] = assignmentid
-    doc["$breach_mitigation"] = sim.breach_mitigation()
-    sections = []
-    for s in db.execute(
-        "SELECT * FROM assignment_sections WHERE assignmentid = ? ORDER BY assignmentsectionid",
-        (assignmentid,),
-    ):
-        sdoc: dict[str, Any] = {
-            "_name": "assignmentsection",
-            "_id": s["assignmentsectionid"],
-            **orjson.loads(s["doc"]),
-            "assignmentsectionid": s["assignmentsectionid"],
-            "sectionsdcid": s["sectionsdcid"],
-        }
-        assocs = []
-        for a in db.execute(
-            "SELECT c.*, t.doc AS tdoc FROM assignment_category_assocs c"
-            " JOIN teacher_categories t ON t.teachercategoryid = c.teachercategoryid"
-            " WHERE c.assignmentsectionid = ?",
-            (s["assignmentsectionid"],),
-        ):
-            tdoc = orjson.loads(a["tdoc"])
-            assocs.append(
-                {
-                    "_name": "assignmentcategoryassoc",
-                    "_id": a["assignmentcategoryassocid"],
-                    "assignmentcategoryassocid": a["assignmentcategoryassocid"],
-                    "teachercategoryid": a["teachercategoryid"],
-                    "isprimary": bool(a["isprimary"]),
-                    "_teachercategory": {
-                        "_name": "teachercategory",
-                        "_id": a["teachercategoryid"],
-                        "teachercategoryid": a["teachercategoryid"],
-                        "name": tdoc["name"],
-                        "color": str(tdoc.get("color", "1")),
-                    },
-                }
-            )
-        sdoc["_assignmentcategoryassociations"] = assocs
-        sections.append(sdoc)
-    doc["_assignmentsections"] = sections
-    return doc
-
-
-async def list_section_assignments(sim: Simulator, request: web.Request, ctx: Ctx) -> web.Response:
-    section_ids = _ids(request.query.get("section_ids"), "section_ids")
-    for dcid in section_ids:
-        sim.teaching_section(ctx, dcid, access="VIEW")
-    marks = ",".join("?" for _ in section_ids)
-    ids = [
-        r[0]
-        for r in sim.store.db.execute(
-            f"SELECT DISTINCT assignmentid FROM assignment_sections WHERE sectionsdcid IN ({marks})"
-            " ORDER BY assignmentid",
-            section_ids,
-        )
-    ]
-    return _json([_assignment_doc(sim, i) for i in ids])
-
-
-_SECTION_COLUMNS = (
-    "assignmentsectionid",
-    "sectionsdcid",
-    "_name",
-    "_id",
-    "_assignmentcategoryassociations",
-)
-
-
-def _validation(field: str, code: str, message: str, **params: Any) -> HTTPError:
-    return HTTPError(
-        409,
-        f"Validation Error: {message}",
-        [{"resource": "assignmentsection", "field": field, "code": code, "params": params}],
-    )
-
-
-async def create_section_assignment(sim: Simulator, request: web.Request, ctx: Ctx) -> web.Response:
-    body = await _read_json(request)
-    sections = body.get("_assignmentsections") if isinstance(body, dict) else None
-    if (
-        not isinstance(sections, list)
-        or not sections
-        or not all(isinstance(s, dict) for s in sections)
-    ):
-        raise HTTPError(400, "_assignmentsections must be a non-empty array of objects")
-    db = sim.store.db
-    checked = []
-    for s in sections:
-        dcid = s.get("sectionsdcid")
-        if not isinstance(dcid, int) or isinstance(dcid, bool):
-            raise HTTPError(400, "sectionsdcid is required on every assignment section")
-        section = sim.teaching_section(ctx, dcid)
-        if section["locked"]:
-            raise HTTPError(409, "Locked Term", [{"resource": "assignmentsection", "field": "termid",
-                            "code": "LockedTerm", "params": {"term_id": section["termid"]}}])  # fmt: skip
-        name = s.get("name")
-        if not isinstance(name, str) or not name.strip():
-            raise _validation("name", "required", "name is required")
-        if len(name) > 50:
-            raise _validation(
-                "name",
-                "maxLength",
-                f"name is {len(name)} characters, at most 50 are allowed",
-                max=50,
-                length=len(name),
-            )
-        due = s.get("duedate")
-        try:
-            due_date = (
-                dt.date.fromisoformat(due) if isinstance(due, str) and len(due) == 10 else None
-            )
-        except ValueError:
-            due_date = None
-        if due_date is None:
-            raise _validation(
-                "duedate", "format", f"duedate must be YYYY-MM-DD, got {due!r}", value=due
-            )
-        if not section["firstday"] <= due_date.isoformat() <= section["lastday"]:
-            raise _validation(
-                "duedate", "outsideTerm",
-                f"duedate {due} is outside the section's term {section['firstday']}..{section['lastday']}",
-                value=due, term_id=section["termid"], firstday=section["firstday"], lastday=section["lastday"],
-            )  # fmt: skip
-        assocs = s.get("_assignmentcategoryassociations") or []
-        if not isinstance(assocs, list) or not assocs:
-            raise _validation(
-                "_assignmentcategoryassociations", "required", "a teacher category is required"
-            )
-        for a in assocs:
-            tcid = a.get("teachercategoryid") if isinstance(a, dict) else None
-            known = db.execute(
-                "SELECT 1 FROM teacher_categories WHERE teachercategoryid = ?", (tcid,)
-            ).fetchone()
-            if known is None:
-                raise _validation(
-                    "teachercategoryid",
-                    "notFound",
-                    f"unknown teacher category {tcid!r}",
-                    value=tcid,
-                )
-        checked.append((s, section, assocs))
-    top = {
-        k: v
-        for k, v in body.items()
-        if k not in ("_assignmentsections", "assignmentid", "_id", "_name")
-    }
-    with transaction(db):
-        cur = db.execute(
-            "INSERT INTO assignments (yearid, doc, createdby_users_dcid, createdbyplugin)"
-            " VALUES (?, ?, ?, ?)",
-            (checked[0][1]["yearid"], orjson.dumps(top).decode(), ctx.users_dcid, ctx.client_id),
-        )
-        assignmentid = cur.lastrowid
-        new_ids = []
-        for s, _section, assocs in checked:
-            doc = {k: v for k, v in s.items() if k not in _SECTION_COLUMNS}
-            cur = db.execute(
-                "INSERT INTO assignment_sections (assignmentid, sectionsdcid, name, duedate,"
-                " scoretype, scoreentrypoints, totalpointvalue, doc) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (assignmentid, s["sectionsdcid"], s["name"], s["duedate"], s.get("scoretype"),
-                 s.get("scoreentrypoints"), s.get("totalpointvalue"), orjson.dumps(doc).decode()),
-            )  # fmt: skip
-            asid = cur.lastrowid
-            new_ids.append(asid)
-            for a in assocs:
-                db.execute(
-                    "INSERT INTO assignment_category_assocs (assignmentsectionid, teachercategoryid,"
-                    " isprimary) VALUES (?, ?, ?)",
-                    (asid, a["teachercategoryid"], int(bool(a.get("isprimary", True)))),
-                )
-    location = f"{sim.url}/ws/xte/section/assignment/{assignmentid}"
-    return web.Response(
-        status=201,
-        headers={"Location": location, "AssignmentSectionIds": orjson.dumps(new_ids).decode()},
-    )
-
-
-async def list_teacher_categories(sim: Simulator, request: web.Request, ctx: Ctx) -> web.Response:
-    year_id = _int(request.query.get("year_id"), "year_id")
-    if year_id is None:
-        raise HTTPError(400, "year_id is required for OAuth clients")
-    out = []
-    for row in sim.store.db.execute(
-        "SELECT doc FROM teacher_categories WHERE usersdcid = ? AND yearid = ?"
-        " ORDER BY teachercategoryid",
-        (ctx.users_dcid, year_id),
-    ):
-        doc = orjson.loads(row["doc"])
-        doc.pop("yearid", None)
-        doc = {"_name": "teachercategory", "_id": doc["teachercategoryid"], **doc}
-        doc.setdefault("_teachercategorysectionexcludeassociations", [])
-        doc["$breach_mitigation"] = sim.breach_mitigation()
-        out.append(doc)
-    return _json(out)
-
-
-HANDLERS: dict[str, Handler] = {
-    "getAccessToken": get_access_token,
-    "putScores": put_scores,
-    "listSectionAssignments": list_section_assignments,
-    "createSectionAssignment": create_section_assignment,
-    "listTeacherCategories": list_teacher_categories,
-}
+class _FaultError(HTTPError):
+    def __init__(self, status: int, message: str, headers: dict[str, str], kind: str) -> None:
+        super().__init__(status, message, headers=headers)
+        self.kind = kind
 
 
 # ---------------------------------------------------------------------------------------------

@@ -46,6 +46,28 @@ CREATE TABLE IF NOT EXISTS assignment_category_assocs (
     assignmentsectionid INTEGER NOT NULL, teachercategoryid INTEGER NOT NULL,
     isprimary INTEGER NOT NULL DEFAULT 1
 );
+CREATE TABLE IF NOT EXISTS sessions (session_id TEXT PRIMARY KEY, users_dcid INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS assignment_student_assocs (
+    assignmentstudentassocid INTEGER PRIMARY KEY AUTOINCREMENT,
+    assignmentsectionid INTEGER NOT NULL, studentsdcid INTEGER NOT NULL,
+    UNIQUE (assignmentsectionid, studentsdcid)
+);
+CREATE TABLE IF NOT EXISTS assignment_standard_assocs (
+    assignmentstandardassocid INTEGER PRIMARY KEY AUTOINCREMENT,
+    assignmentid INTEGER NOT NULL, standardid INTEGER NOT NULL,
+    UNIQUE (assignmentid, standardid)
+);
+CREATE TABLE IF NOT EXISTS standards (standardid INTEGER PRIMARY KEY, doc TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS section_standards (
+    sectionsdcid INTEGER NOT NULL, standardid INTEGER NOT NULL,
+    PRIMARY KEY (sectionsdcid, standardid)
+);
+CREATE TABLE IF NOT EXISTS grade_scales (id INTEGER PRIMARY KEY, doc TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS standard_scores (
+    assignmentscoreid INTEGER PRIMARY KEY AUTOINCREMENT,
+    assignmentstandardassocid INTEGER NOT NULL, assignmentsectionid INTEGER NOT NULL,
+    studentsdcid INTEGER NOT NULL, doc TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS scores (
     assignmentscoreid INTEGER PRIMARY KEY AUTOINCREMENT,
     assignmentsectionid INTEGER NOT NULL, studentsdcid INTEGER NOT NULL,
@@ -65,6 +87,9 @@ INSERT OR IGNORE INTO sqlite_sequence (name, seq) VALUES ('assignments', 880000)
 INSERT OR IGNORE INTO sqlite_sequence (name, seq) VALUES ('assignment_sections', 2586000);
 INSERT OR IGNORE INTO sqlite_sequence (name, seq) VALUES ('assignment_category_assocs', 91000);
 INSERT OR IGNORE INTO sqlite_sequence (name, seq) VALUES ('scores', 7700000);
+INSERT OR IGNORE INTO sqlite_sequence (name, seq) VALUES ('assignment_student_assocs', 64000);
+INSERT OR IGNORE INTO sqlite_sequence (name, seq) VALUES ('assignment_standard_assocs', 52000);
+INSERT OR IGNORE INTO sqlite_sequence (name, seq) VALUES ('standard_scores', 9900000);
 """
 
 SCORE_FLAGS = ("islate", "isexempt", "ismissing", "isabsent", "isincomplete", "iscollected")
@@ -119,6 +144,22 @@ class Store:
             _insert(
                 db, "enrollments", ("sectionsdcid", "studentsdcid"), district.get("enrollments", [])
             )
+            _insert(db, "sessions", ("session_id", "users_dcid"), district.get("sessions", []))
+            for st in district.get("standards", []):
+                db.execute(
+                    "INSERT INTO standards VALUES (?, ?)",
+                    (st["standardid"], orjson.dumps(st).decode()),
+                )
+            _insert(
+                db,
+                "section_standards",
+                ("sectionsdcid", "standardid"),
+                district.get("section_standards", []),
+            )
+            for g in district.get("grade_scales", []):
+                db.execute(
+                    "INSERT INTO grade_scales VALUES (?, ?)", (g["id"], orjson.dumps(g).decode())
+                )
             for c in district.get("teacher_categories", []):
                 db.execute(
                     "INSERT INTO teacher_categories VALUES (?, ?, ?, ?, ?)",

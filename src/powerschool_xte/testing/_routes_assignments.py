@@ -1,0 +1,505 @@
+"""Handlers: section assignments and their standard associations."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Any
+
+import orjson
+from aiohttp import web
+
+from powerschool_xte.testing._http import (
+    Ctx,
+    HTTPError,
+    is_id,
+    json_response,
+    locked_term,
+    parse_bool,
+    parse_ids,
+    read_object,
+    validation,
+)
+from powerschool_xte.testing._store import transaction
+
+if TYPE_CHECKING:
+    import sqlite3
+
+    from powerschool_xte.testing._simulator import Handler, Simulator
+
+#: keys computed by the simulator, never stored from a request body
+_SECTION_KEYS = frozenset(
+    {
+        "assignmentsectionid",
+        "sectionsdcid",
+        "_name",
+        "_id",
+        "_assignmentcategoryassociations",
+        "_assignmentstudentassociations",
+        "_assignmentscores",
+    }
+)
+_TOP_KEYS = frozenset(
+    {"_assignmentsections", "_assignmentstandardassociations", "assignmentid", "_id", "_name"}
+)
+#: changing one of these on an assignment with scores needs update_scores
+_SCORING_KEYS = ("scoretype", "scoreentrypoints", "totalpointvalue", "weight", "extracreditpoints")
+
+
+def assignment_doc(sim: Simulator, assignmentid: int) -> dict[str, Any]:
+    """An assignment as PowerSchool returns it."""
+    db = sim.store.db
+    top = db.execute("SELECT * FROM assignments WHERE assignmentid = ?", (assignmentid,)).fetchone()
+    doc: dict[str, Any] = {"_name": "assignment", "_id": assignmentid, **orjson.loads(top["doc"])}
+    doc["assignmentid"] = assignmentid
+    doc["$breach_mitigation"] = sim.breach_mitigation()
+    sections = []
+    for s in db.execute(
+        "SELECT * FROM assignment_sections WHERE assignmentid = ? ORDER BY assignmentsectionid",
+        (assignmentid,),
+    ):
+        asid = s["assignmentsectionid"]
+        sdoc: dict[str, Any] = {
+            "_name": "assignmentsection",
+            "_id": asid,
+            **orjson.loads(s["doc"]),
+            "assignmentsectionid": asid,
+            "sectionsdcid": s["sectionsdcid"],
+            "name": s["name"],
+            "duedate": s["duedate"],
+        }
+        assocs = []
+        for a in db.execute(
+            "SELECT c.*, t.doc AS tdoc FROM assignment_category_assocs c"
+            " JOIN teacher_categories t ON t.teachercategoryid = c.teachercategoryid"
+            " WHERE c.assignmentsectionid = ?",
+            (asid,),
+        ):
+            tdoc = orjson.loads(a["tdoc"])
+            assocs.append(
+                {
+                    "_name": "assignmentcategoryassoc",
+                    "_id": a["assignmentcategoryassocid"],
+                    "assignmentcategoryassocid": a["assignmentcategoryassocid"],
+                    "teachercategoryid": a["teachercategoryid"],
+                    "isprimary": bool(a["isprimary"]),
+                    "_teachercategory": {
+                        "_name": "teachercategory",
+                        "_id": a["teachercategoryid"],
+                        "teachercategoryid": a["teachercategoryid"],
+                        "name": tdoc["name"],
+                        "color": str(tdoc.get("color", "1")),
+                    },
+                }
+            )
+        sdoc["_assignmentcategoryassociations"] = assocs
+        sdoc["_assignmentstudentassociations"] = [
+            {
+                "_name": "assignmentstudentassoc",
+                "_id": r["assignmentstudentassocid"],
+                "assignmentstudentassocid": r["assignmentstudentassocid"],
+                "studentsdcid": r["studentsdcid"],
+            }
+            for r in db.execute(
+                "SELECT * FROM assignment_student_assocs WHERE assignmentsectionid = ?"
+                " ORDER BY studentsdcid",
+                (asid,),
+            )
+        ]
+        sections.append(sdoc)
+    doc["_assignmentsections"] = sections
+    doc["_assignmentstandardassociations"] = [
+        {
+            "_name": "assignmentstandardassoc",
+            "_id": r["assignmentstandardassocid"],
+            "assignmentstandardassocid": r["assignmentstandardassocid"],
+            "standardid": r["standardid"],
+            "assignmentid": assignmentid,
+        }
+        for r in db.execute(
+            "SELECT * FROM assignment_standard_assocs WHERE assignmentid = ? ORDER BY standardid",
+            (assignmentid,),
+        )
+    ]
+    doc["hasstandards"] = bool(doc["_assignmentstandardassociations"])
+    return doc
+
+
+async def list_section_assignments(sim: Simulator, request: web.Request, ctx: Ctx) -> web.Response:
+    section_ids = parse_ids(request.query.get("section_ids"), "section_ids")
+    for dcid in section_ids:
+        sim.teaching_section(ctx, dcid, access="VIEW")
+    marks = ",".join("?" for _ in section_ids)
+    ids = [
+        r[0]
+        for r in sim.store.db.execute(
+            "SELECT DISTINCT assignmentid FROM assignment_sections"
+            f" WHERE sectionsdcid IN ({marks}) ORDER BY assignmentid",
+            section_ids,
+        )
+    ]
+    return json_response([assignment_doc(sim, i) for i in ids])
+
+
+def _check_section(
+    sim: Simulator, ctx: Ctx, s: Any
+) -> tuple[dict[str, Any], dict[str, Any], list[Any], list[int]]:
+    """Validate one `_assignmentsections` element; returns (body, section, categories, students)."""
+    db = sim.store.db
+    if not isinstance(s, dict):
+        raise HTTPError(400, "_assignmentsections must contain objects")
+    dcid = s.get("sectionsdcid")
+    if not is_id(dcid):
+        raise HTTPError(400, "sectionsdcid is required on every assignment section")
+    section = sim.teaching_section(ctx, dcid)
+    if section["locked"]:
+        raise locked_term("assignmentsection", section["termid"])
+    name = s.get("name")
+    if not isinstance(name, str) or not name.strip():
+        raise validation("assignmentsection", "name", "required", "name is required")
+    if len(name) > 50:
+        raise validation(
+            "assignmentsection",
+            "name",
+            "maxLength",
+            f"name is {len(name)} characters, at most 50 are allowed",
+            max=50,
+            length=len(name),
+        )
+    due = s.get("duedate")
+    try:
+        due_date = dt.date.fromisoformat(due) if isinstance(due, str) and len(due) == 10 else None
+    except ValueError:
+        due_date = None
+    if due_date is None:
+        raise validation(
+            "assignmentsection",
+            "duedate",
+            "format",
+            f"duedate must be YYYY-MM-DD, got {due!r}",
+            value=due,
+        )
+    if not section["firstday"] <= due_date.isoformat() <= section["lastday"]:
+        raise validation(
+            "assignmentsection",
+            "duedate",
+            "outsideTerm",
+            f"duedate {due} is outside the section's term {section['firstday']}..{section['lastday']}",
+            value=due,
+            term_id=section["termid"],
+            firstday=section["firstday"],
+            lastday=section["lastday"],
+        )
+    assocs = s.get("_assignmentcategoryassociations") or []
+    if not isinstance(assocs, list) or not assocs:
+        raise validation(
+            "assignmentsection",
+            "_assignmentcategoryassociations",
+            "required",
+            "a teacher category is required",
+        )
+    for a in assocs:
+        tcid = a.get("teachercategoryid") if isinstance(a, dict) else None
+        if not is_id(tcid) or (
+            db.execute(
+                "SELECT 1 FROM teacher_categories WHERE teachercategoryid = ?", (tcid,)
+            ).fetchone()
+            is None
+        ):
+            raise validation(
+                "assignmentsection",
+                "teachercategoryid",
+                "notFound",
+                f"unknown teacher category {tcid!r}",
+                value=tcid,
+            )
+    students = []
+    for a in s.get("_assignmentstudentassociations") or []:
+        student = a.get("studentsdcid") if isinstance(a, dict) else None
+        if not is_id(student):
+            raise HTTPError(400, "_assignmentstudentassociations need studentsdcid")
+        students.append(student)
+    return s, section, assocs, students
+
+
+def _standards(sim: Simulator, body: dict[str, Any]) -> list[int]:
+    raw = body.get("_assignmentstandardassociations") or []
+    if not isinstance(raw, list):
+        raise HTTPError(400, "_assignmentstandardassociations must be an array")
+    ids = []
+    for a in raw:
+        sid = a.get("standardid") if isinstance(a, dict) else None
+        if not is_id(sid):
+            raise HTTPError(400, "_assignmentstandardassociations need standardid")
+        ids.append(sid)
+    if ids and body.get("standardscoringmethod") != "GradeScale":
+        raise validation(
+            "assignment",
+            "standardscoringmethod",
+            "required",
+            "standardscoringmethod must be GradeScale when standards are associated",
+        )
+    return ids
+
+
+def _store_section(
+    db: sqlite3.Connection,
+    assignmentid: int,
+    s: dict[str, Any],
+    assocs: list[Any],
+    students: list[int],
+) -> int:
+    doc = {k: v for k, v in s.items() if k not in _SECTION_KEYS}
+    cur = db.execute(
+        "INSERT INTO assignment_sections (assignmentid, sectionsdcid, name, duedate, scoretype,"
+        " scoreentrypoints, totalpointvalue, doc) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            assignmentid,
+            s["sectionsdcid"],
+            s["name"],
+            s["duedate"],
+            s.get("scoretype"),
+            s.get("scoreentrypoints"),
+            s.get("totalpointvalue"),
+            orjson.dumps(doc).decode(),
+        ),
+    )
+    asid = int(cur.lastrowid or 0)
+    _replace_children(db, asid, assocs, students)
+    return asid
+
+
+def _replace_children(
+    db: sqlite3.Connection, asid: int, assocs: list[Any], students: list[int]
+) -> None:
+    db.execute("DELETE FROM assignment_category_assocs WHERE assignmentsectionid = ?", (asid,))
+    db.execute("DELETE FROM assignment_student_assocs WHERE assignmentsectionid = ?", (asid,))
+    for a in assocs:
+        db.execute(
+            "INSERT INTO assignment_category_assocs (assignmentsectionid, teachercategoryid,"
+            " isprimary) VALUES (?, ?, ?)",
+            (asid, a["teachercategoryid"], int(bool(a.get("isprimary", True)))),
+        )
+    db.executemany(
+        "INSERT OR IGNORE INTO assignment_student_assocs (assignmentsectionid, studentsdcid) VALUES (?, ?)",
+        [(asid, st) for st in students],
+    )
+
+
+def _replace_standards(db: sqlite3.Connection, assignmentid: int, standard_ids: list[int]) -> None:
+    db.execute(
+        f"DELETE FROM assignment_standard_assocs WHERE assignmentid = ? AND standardid NOT IN ({','.join('?' * len(standard_ids)) or 'NULL'})",
+        (assignmentid, *standard_ids),
+    )
+    db.executemany(
+        "INSERT OR IGNORE INTO assignment_standard_assocs (assignmentid, standardid) VALUES (?, ?)",
+        [(assignmentid, sid) for sid in standard_ids],
+    )
+
+
+async def create_section_assignment(sim: Simulator, request: web.Request, ctx: Ctx) -> web.Response:
+    body = await read_object(request)
+    sections = body.get("_assignmentsections")
+    if not isinstance(sections, list) or not sections:
+        raise HTTPError(400, "_assignmentsections must be a non-empty array of objects")
+    checked = [_check_section(sim, ctx, s) for s in sections]
+    standard_ids = _standards(sim, body)
+    top = {k: v for k, v in body.items() if k not in _TOP_KEYS}
+    db = sim.store.db
+    with transaction(db):
+        cur = db.execute(
+            "INSERT INTO assignments (yearid, doc, createdby_users_dcid, createdbyplugin)"
+            " VALUES (?, ?, ?, ?)",
+            (checked[0][1]["yearid"], orjson.dumps(top).decode(), ctx.users_dcid, ctx.client_id),
+        )
+        assignmentid = int(cur.lastrowid or 0)
+        new_ids = [
+            _store_section(db, assignmentid, s, assocs, students)
+            for s, _section, assocs, students in checked
+        ]
+        _replace_standards(db, assignmentid, standard_ids)
+    return web.Response(
+        status=201,
+        headers={
+            "Location": f"{sim.url}/ws/xte/section/assignment/{assignmentid}",
+            "AssignmentSectionIds": orjson.dumps(new_ids).decode(),
+        },
+    )
+
+
+def _owned_assignment(sim: Simulator, ctx: Ctx, assignmentid: int, access: str) -> list[Any]:
+    rows = sim.store.db.execute(
+        "SELECT * FROM assignment_sections WHERE assignmentid = ? ORDER BY assignmentsectionid",
+        (assignmentid,),
+    ).fetchall()
+    if not rows:
+        raise HTTPError(404, f"Assignment {assignmentid} not found")
+    for r in rows:
+        section = sim.teaching_section(ctx, r["sectionsdcid"], access=access)
+        if access == "EDIT" and section["locked"]:
+            raise locked_term("assignment", section["termid"])
+    return rows
+
+
+async def get_section_assignment(sim: Simulator, request: web.Request, ctx: Ctx) -> web.Response:
+    assignmentid = _path_id(request, "id")
+    _owned_assignment(sim, ctx, assignmentid, "VIEW")
+    return json_response(assignment_doc(sim, assignmentid))
+
+
+def _path_id(request: web.Request, name: str) -> int:
+    raw = request.match_info[name]
+    if not raw.isdigit() or len(raw) > 19 or int(raw) > 2**63 - 1:
+        raise HTTPError(404, f"Not found: {name} {raw[:40]!r}")
+    return int(raw)
+
+
+async def update_section_assignment(sim: Simulator, request: web.Request, ctx: Ctx) -> web.Response:
+    assignmentid = _path_id(request, "id")
+    update_scores = parse_bool(request.query.get("update_scores"), "update_scores")
+    existing = _owned_assignment(sim, ctx, assignmentid, "EDIT")
+    body = await read_object(request)
+    sections = body.get("_assignmentsections")
+    if not isinstance(sections, list) or not sections:
+        raise HTTPError(400, "_assignmentsections must be a non-empty array of objects")
+    checked = [_check_section(sim, ctx, s) for s in sections]
+    by_dcid = {r["sectionsdcid"]: r for r in existing}
+    sent = [s["sectionsdcid"] for s, *_ in checked]
+    if sorted(sent) != sorted(by_dcid):
+        raise validation(
+            "assignment",
+            "_assignmentsections",
+            "allSections",
+            "every section of a multi-section assignment must be included, each once",
+            expected=sorted(by_dcid),
+            got=sent,
+        )
+    standard_ids = _standards(sim, body)
+    db = sim.store.db
+    for s, *_ in checked:
+        old = by_dcid[s["sectionsdcid"]]
+        old_doc = orjson.loads(old["doc"])
+        changed = any(s.get(k) != old_doc.get(k) for k in _SCORING_KEYS)
+        scored = db.execute(
+            "SELECT 1 FROM scores WHERE assignmentsectionid = ? LIMIT 1",
+            (old["assignmentsectionid"],),
+        ).fetchone()
+        if changed and scored and update_scores is None:
+            raise validation(
+                "assignment",
+                "update_scores",
+                "required",
+                "scores exist and the scoring changes: update_scores must be given",
+            )
+    top = {k: v for k, v in body.items() if k not in _TOP_KEYS}
+    with transaction(db):
+        db.execute(
+            "UPDATE assignments SET doc = ? WHERE assignmentid = ?",
+            (orjson.dumps(top).decode(), assignmentid),
+        )
+        for s, _section, assocs, students in checked:
+            asid = by_dcid[s["sectionsdcid"]]["assignmentsectionid"]
+            doc = {k: v for k, v in s.items() if k not in _SECTION_KEYS}
+            db.execute(
+                "UPDATE assignment_sections SET name = ?, duedate = ?, scoretype = ?,"
+                " scoreentrypoints = ?, totalpointvalue = ?, doc = ? WHERE assignmentsectionid = ?",
+                (s["name"], s["duedate"], s.get("scoretype"), s.get("scoreentrypoints"),
+                 s.get("totalpointvalue"), orjson.dumps(doc).decode(), asid),
+            )  # fmt: skip
+            _replace_children(db, asid, assocs, students)
+        _replace_standards(db, assignmentid, standard_ids)
+    return web.Response(status=200)
+
+
+async def delete_section_assignment(sim: Simulator, request: web.Request, ctx: Ctx) -> web.Response:
+    assignmentid = _path_id(request, "id")
+    force = parse_bool(request.query.get("force"), "force") or False
+    existing = _owned_assignment(sim, ctx, assignmentid, "EDIT")
+    asids = [r["assignmentsectionid"] for r in existing]
+    marks = ",".join("?" * len(asids))
+    db = sim.store.db
+    scored = db.execute(
+        f"SELECT count(*) FROM scores WHERE assignmentsectionid IN ({marks})", asids
+    ).fetchone()[0]
+    if scored and not force:
+        raise HTTPError(
+            412,
+            "Validation Error - Assignment has grades associated; use force=true to delete them",
+            [
+                {
+                    "resource": "assignment",
+                    "field": "force",
+                    "code": "HasGrades",
+                    "params": {"scores": scored},
+                }
+            ],
+        )
+    with transaction(db):
+        for table in (
+            "scores",
+            "assignment_category_assocs",
+            "assignment_student_assocs",
+            "standard_scores",
+        ):
+            db.execute(f"DELETE FROM {table} WHERE assignmentsectionid IN ({marks})", asids)
+        db.execute("DELETE FROM assignment_sections WHERE assignmentid = ?", (assignmentid,))
+        db.execute("DELETE FROM assignment_standard_assocs WHERE assignmentid = ?", (assignmentid,))
+        db.execute("DELETE FROM assignments WHERE assignmentid = ?", (assignmentid,))
+    return web.Response(status=204)
+
+
+async def delete_assignment_standards(
+    sim: Simulator, request: web.Request, ctx: Ctx
+) -> web.Response:
+    assignmentid = _path_id(request, "assignment_id")
+    standard_ids = parse_ids(request.query.get("standard_ids"), "standard_ids")
+    force = parse_bool(request.query.get("force"), "force") or False
+    db = sim.store.db
+    rows = db.execute(
+        "SELECT DISTINCT t.locked, t.id FROM assignment_sections a JOIN sections s"
+        " ON s.dcid = a.sectionsdcid JOIN terms t ON t.id = s.termid WHERE a.assignmentid = ?",
+        (assignmentid,),
+    ).fetchall()
+    for r in rows:
+        if r["locked"]:
+            raise locked_term("assignmentstandardassoc", r["id"])
+    marks = ",".join("?" * len(standard_ids))
+    assoc_ids = [
+        r[0]
+        for r in db.execute(
+            "SELECT assignmentstandardassocid FROM assignment_standard_assocs"
+            f" WHERE assignmentid = ? AND standardid IN ({marks})",
+            (assignmentid, *standard_ids),
+        )
+    ]
+    amarks = ",".join("?" * len(assoc_ids)) or "NULL"
+    scored = db.execute(
+        f"SELECT count(*) FROM standard_scores WHERE assignmentstandardassocid IN ({amarks})",
+        assoc_ids,
+    ).fetchone()[0]
+    if scored and not force:
+        raise HTTPError(
+            409,
+            "Validation Error: StandardScore rows exist; use force=true to delete them",
+            [{"resource": "assignmentstandardassoc", "field": "force", "code": "StandardScoresExist",
+              "params": {"scores": scored}}],
+        )  # fmt: skip
+    with transaction(db):
+        # blind delete: standard ids not linked to the assignment are not an error (vendor doc)
+        db.execute(
+            f"DELETE FROM standard_scores WHERE assignmentstandardassocid IN ({amarks})", assoc_ids
+        )
+        db.execute(
+            f"DELETE FROM assignment_standard_assocs WHERE assignmentid = ? AND standardid IN ({marks})",
+            (assignmentid, *standard_ids),
+        )
+    return web.Response(status=204)
+
+
+ROUTES: dict[str, Handler] = {
+    "listSectionAssignments": list_section_assignments,
+    "createSectionAssignment": create_section_assignment,
+    "getSectionAssignment": get_section_assignment,
+    "updateSectionAssignment": update_section_assignment,
+    "deleteSectionAssignment": delete_section_assignment,
+    "deleteAssignmentStandards": delete_assignment_standards,
+}
