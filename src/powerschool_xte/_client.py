@@ -50,6 +50,14 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
+def _redact(url: str) -> str:
+    """The URL with any user:password@ part masked."""
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return url
+    return parts._replace(netloc="***@" + parts.netloc.rsplit("@", 1)[1]).geturl()
+
+
 def _version(text: str) -> tuple[int, ...]:
     return tuple(int(p) for p in text.split(".") if p.isdigit())
 
@@ -159,12 +167,17 @@ class XTEClient(Resources):
                 "(or set POWERSCHOOL_CLIENT_ID and POWERSCHOOL_CLIENT_SECRET)"
             )
         parts = urlsplit(base_url)
+        shown = _redact(base_url)
+        if parts.username is not None or parts.password is not None:
+            raise ValueError(
+                f"base_url must not carry credentials ({shown}); pass client_id and client_secret"
+            )
         if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise ValueError(f"base_url must be an http(s) URL, got {base_url!r}")
+            raise ValueError(f"base_url must be an http(s) URL, got {shown!r}")
         if parts.scheme != "https" and not _is_loopback(parts.hostname):
             raise ValueError(
                 f"base_url must use https (plain http is allowed for loopback hosts only): "
-                f"{base_url!r}"
+                f"{shown!r}"
             )
         if max_in_flight is not None and max_in_flight < 1:
             raise ValueError("max_in_flight must be at least 1")

@@ -1,7 +1,7 @@
 """The ``xte`` command: ``xte push FILE`` and ``xte simulate``.
 
 Exit codes: 0 every row landed (or had nothing to write), 1 some rows failed (see the report),
-2 unusable input or arguments (nothing was written).
+2 unusable input or arguments, including credentials PowerSchool refuses (nothing was written).
 """
 
 from __future__ import annotations
@@ -119,25 +119,52 @@ def _push(args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
             return EXIT_USAGE
+    report_path = args.report or Path(args.file.name).with_suffix(".report.json")
+    try:  # before anything is written: a push whose report cannot be saved must not start
+        with report_path.open("a"):
+            pass
+    except OSError as err:
+        print(f"xte push: cannot write the report {report_path}: {err.strerror}", file=sys.stderr)
+        return EXIT_USAGE
+    jobs: list[PushJob] = []
+    target = "?"
     try:
-        result, target = asyncio.run(_run_push(args, rows))
+        result, target = asyncio.run(_run_push(args, rows, jobs))
     except ValueError as err:  # bad URL and the like
         print(f"xte push: {err}", file=sys.stderr)
         return EXIT_USAGE
-    report_path = args.report or Path(args.file.name).with_suffix(".report.json")
-    summary = result.summary()
-    report = {
-        "file": str(args.file),
-        "target": target,
-        "summary": summary,
-        "rows": [r.as_json() for r in result.results],
-    }
-    report_path.write_text(json.dumps(report, indent=1) + "\n")
+    except KeyboardInterrupt:
+        if not jobs:
+            raise
+        result = jobs[0].outcome
+        for r in result.results:
+            if r.status == "pending":
+                r.fail(
+                    "interrupted before its outcome was known; run the push again (re-runs are safe)"
+                )
+        _write_report(report_path, args.file, target, result)
+        print(f"xte push: interrupted; report written to {report_path}", file=sys.stderr)
+        return EXIT_FAILED_ROWS
+    summary = _write_report(report_path, args.file, target, result)
     if args.json:
         print(json.dumps({**summary, "report": str(report_path)}))
     else:
         _print_summary(args.file, target, result, report_path)
+    if result.unauthorized:
+        return EXIT_USAGE
     return EXIT_FAILED_ROWS if summary["failed"] else EXIT_OK
+
+
+def _write_report(path: Path, file: Path, target: str, result: PushResult) -> dict[str, Any]:
+    summary = result.summary()
+    report = {
+        "file": str(file),
+        "target": target,
+        "summary": summary,
+        "rows": [r.as_json() for r in result.results],
+    }
+    path.write_text(json.dumps(report, indent=1) + "\n")
+    return summary
 
 
 @contextlib.asynccontextmanager
@@ -153,9 +180,12 @@ async def _client(args: argparse.Namespace) -> AsyncIterator[tuple[XTEClient, st
         yield client, client.options.base_url
 
 
-async def _run_push(args: argparse.Namespace, rows: list[Any]) -> tuple[PushResult, str]:
+async def _run_push(
+    args: argparse.Namespace, rows: list[Any], jobs: list[PushJob]
+) -> tuple[PushResult, str]:
     async with _client(args) as (client, target):
         job = PushJob(client, rows, concurrency=args.concurrency, chunk_size=args.chunk_size)
+        jobs.append(job)
         return await job.run(), target
 
 

@@ -30,7 +30,8 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import math
+import re
+import unicodedata
 from pathlib import Path
 
 import attrs
@@ -49,6 +50,7 @@ OPTIONAL = ("score", "late", "missing", "exempt")
 _TRUE = frozenset({"true", "yes", "y", "1", "t", "x"})
 _FALSE = frozenset({"false", "no", "n", "0", "f", ""})
 MAX_NAME = 50
+_DECIMAL = re.compile(r"(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)\Z")
 
 
 @attrs.frozen
@@ -65,10 +67,9 @@ class Row:
     category: str
     student_dcid: int
     score: str | None
-    #: None when the file has no such column (the flag is then not sent at all)
-    late: bool | None
-    missing: bool | None
-    exempt: bool | None
+    late: bool
+    missing: bool
+    exempt: bool
 
     @property
     def assignment_key(self) -> tuple[int, str, dt.date]:
@@ -76,7 +77,7 @@ class Row:
 
     @property
     def has_write(self) -> bool:
-        return self.score is not None or bool(self.late or self.missing or self.exempt)
+        return self.score is not None or self.late or self.missing or self.exempt
 
 
 class InputError(Exception):
@@ -89,7 +90,7 @@ class InputError(Exception):
 
 def _id(value: str) -> int | None:
     v = value.strip()
-    if v.isdigit() and len(v) <= 18:
+    if v.isascii() and v.isdigit() and len(v) <= 18:
         return int(v)
     return None
 
@@ -103,22 +104,28 @@ def read_rows(path: Path) -> list[Row]:
     except OSError as exc:
         raise InputError([f"{path}: cannot open ({exc.strerror})"]) from None
     with handle:
-        reader = csv.DictReader(handle)
-        header = [h.strip() for h in (reader.fieldnames or [])]
-        missing_cols = [c for c in REQUIRED if c not in header]
-        if missing_cols:
-            raise InputError(
-                [f"{path}: missing column(s) {', '.join(missing_cols)}; "
-                 f"the header must name {', '.join(REQUIRED)} (and optionally {', '.join(OPTIONAL)})"]
-            )  # fmt: skip
-        reader.fieldnames = header
+        reader = csv.DictReader(handle, restkey=_EXTRA)
         try:
+            header = [h.strip() for h in (reader.fieldnames or [])]
+            _check_header(path, header)
+            reader.fieldnames = header
             for record in reader:
                 line = reader.line_num
+                if _EXTRA in record:
+                    problems.append(
+                        f"{path} row {line}: {len(header) + len(record[_EXTRA])} values but the "
+                        f"header names {len(header)} columns"
+                    )
+                    continue
                 row = _row(path, line, record, problems)
                 if row is not None:
                     rows.append(row)
-        except (csv.Error, UnicodeDecodeError) as exc:
+        except UnicodeDecodeError:
+            raise InputError(
+                [f"{path} row {reader.line_num + 1}: not UTF-8 text; save the file as "
+                 "'CSV UTF-8' and try again"]
+            ) from None  # fmt: skip
+        except csv.Error as exc:
             problems.append(f"{path} row {reader.line_num}: unreadable CSV ({exc})")
     if not rows and not problems:
         problems.append(f"{path}: no data rows")
@@ -126,6 +133,27 @@ def read_rows(path: Path) -> list[Row]:
     if problems:
         raise InputError(problems)
     return rows
+
+
+_EXTRA = "\x00extra"
+
+
+def _check_header(path: Path, header: list[str]) -> None:
+    missing_cols = [c for c in REQUIRED if c not in header]
+    if missing_cols:
+        raise InputError(
+            [f"{path}: missing column(s) {', '.join(missing_cols)}; the header must name "
+             f"{', '.join(REQUIRED)} (and optionally {', '.join(OPTIONAL)})"]
+        )  # fmt: skip
+    twice = sorted({h for h in header if h and header.count(h) > 1})
+    if twice:
+        raise InputError(
+            [f"{path}: column(s) {', '.join(twice)} appear more than once in the header"]
+        )
+
+
+def _printable(text: str) -> bool:
+    return not any(unicodedata.category(ch) in ("Cc", "Cf") and ch not in "\u200d" for ch in text)
 
 
 def _row(path: Path, line: int, record: dict[str, str | None], problems: list[str]) -> Row | None:
@@ -148,6 +176,8 @@ def _row(path: Path, line: int, record: dict[str, str | None], problems: list[st
     name = text("assignment_name")
     if not name:
         bad("assignment_name", name, "is empty")
+    elif not _printable(name):
+        bad("assignment_name", name, "contains control characters")
     elif len(name) > MAX_NAME:
         bad(
             "assignment_name",
@@ -170,16 +200,14 @@ def _row(path: Path, line: int, record: dict[str, str | None], problems: list[st
     score_text = text("score")
     score: str | None = None
     if score_text:
-        value = _number(score_text)
-        if value is None or value < 0:
-            bad("score", score_text, "is not a number >= 0 (use a dot for decimals)")
+        if not _DECIMAL.match(score_text):
+            bad(
+                "score", score_text, "is not a number >= 0 written with digits and a dot (like 9.5)"
+            )
         else:
             score = score_text
-    flags: dict[str, bool | None] = {}
+    flags: dict[str, bool] = {}
     for field in ("late", "missing", "exempt"):
-        if field not in record:
-            flags[field] = None
-            continue
         raw = text(field).lower()
         if raw in _TRUE:
             flags[field] = True
@@ -207,24 +235,31 @@ def _row(path: Path, line: int, record: dict[str, str | None], problems: list[st
 
 
 def _number(text: str) -> float | None:
-    try:
-        value = float(text)
-    except ValueError:
-        return None
-    return value if math.isfinite(value) else None
+    return float(text) if _DECIMAL.match(text) else None
 
 
 def _consistency(path: Path, rows: list[Row]) -> list[str]:
     """Rows of one assignment must agree; a student may appear once per assignment."""
     problems: list[str] = []
     first: dict[tuple[int, str], Row] = {}
+    spelled: dict[tuple[int, str], Row] = {}
     seen: dict[tuple[int, str, dt.date, int], int] = {}
     section_owner: dict[int, Row] = {}
     for row in rows:
         key = (row.section_dcid, row.assignment_name)
         head = first.setdefault(key, row)
+        other = spelled.setdefault((row.section_dcid, row.assignment_name.casefold()), row)
+        if other.assignment_name != row.assignment_name:
+            problems.append(
+                f"{path} row {row.line}, field 'assignment_name': {row.assignment_name!r} differs "
+                f"only in case from {other.assignment_name!r} (row {other.line}) in section "
+                f"{row.section_dcid}; use one spelling"
+            )
         for field in ("due_date", "points_possible", "category"):
-            if getattr(row, field) != getattr(head, field):
+            mine, theirs = getattr(row, field), getattr(head, field)
+            if field == "category":
+                mine, theirs = str(mine).casefold(), str(theirs).casefold()
+            if mine != theirs:
                 problems.append(
                     f"{path} row {row.line}, field '{field}': {str(getattr(row, field))!r} differs "
                     f"from row {head.line} ({str(getattr(head, field))!r}) for assignment "

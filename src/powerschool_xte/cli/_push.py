@@ -12,11 +12,11 @@ import attrs
 
 from powerschool_xte import models
 from powerschool_xte._client import XTEClient
-from powerschool_xte._exceptions import APIConnectionError, APIError
+from powerschool_xte._exceptions import APIConnectionError, APIError, APIStatusError, OAuthError
 from powerschool_xte.cli._csv import Row
 from powerschool_xte.helpers import ScoreItem, streaming_put_scores
 
-AssignmentKey = tuple[int, str]  # (section_dcid, assignment_name)
+AssignmentKey = tuple[int, str]  # (section_dcid, assignment name case-folded)
 
 
 @attrs.define
@@ -49,6 +49,8 @@ class PushResult:
     assignments_created: int = 0
     assignments_existing: int = 0
     seconds: float = 0.0
+    #: the credentials were refused: nothing could be done (exit code 2)
+    unauthorized: bool = False
 
     def count(self, status: str) -> int:
         return sum(1 for r in self.results if r.status == status)
@@ -66,6 +68,7 @@ class PushResult:
 
 
 def _score(row: Row, asid: int) -> models.AssignmentScoreWrite:
+    """The whole score record a row stands for: score (or none) and all three flags."""
     return models.AssignmentScoreWrite(
         assignmentsection=models.AssignmentSectionRef(assignmentsectionid=asid),
         studentsdcid=row.student_dcid,
@@ -111,21 +114,33 @@ def _index_sections(
     for a in assignments:
         for s in a.assignmentsections or []:
             if s.sectionsdcid is not None and s.name is not None:
-                found[(s.sectionsdcid, s.name)].append(s)
+                found[(s.sectionsdcid, s.name.casefold())].append(s)
     return found
 
 
 def _pick(candidates: list[models.AssignmentSection], row: Row) -> models.AssignmentSection | str:
-    """The existing assignment section a row belongs to, or why there is none."""
-    if len(candidates) == 1:
-        return candidates[0]
-    same_day = [s for s in candidates if s.duedate == row.due_date]
-    if len(same_day) == 1:
-        return same_day[0]
-    return (
-        f"{len(candidates)} assignments named {row.assignment_name!r} exist in section "
-        f"{row.section_dcid}; rename one in PowerSchool or give the CSV its exact due date"
-    )
+    """The existing assignment section a row belongs to, or why it cannot be used."""
+    picked = candidates[0] if len(candidates) == 1 else None
+    if picked is None:
+        same_day = [s for s in candidates if s.duedate == row.due_date]
+        if len(same_day) != 1:
+            return (
+                f"{len(candidates)} assignments named {row.assignment_name!r} exist in section "
+                f"{row.section_dcid}; rename one in PowerSchool or give the CSV its exact due date"
+            )
+        picked = same_day[0]
+    points = picked.scoreentrypoints
+    if points is not None and abs(points - row.points_possible) > 1e-9:
+        return (
+            f"assignment {picked.name!r} (assignmentsectionid {picked.assignmentsectionid}) exists "
+            f"in section {row.section_dcid} with {points:g} points possible, the CSV says "
+            f"{row.points_possible:g}; not written (fix the CSV or the assignment)"
+        )
+    if picked.assignmentsectionid is None:
+        return (
+            f"assignment {picked.name!r} in section {row.section_dcid} has no assignmentsectionid"
+        )
+    return picked
 
 
 class PushJob:
@@ -150,7 +165,11 @@ class PushJob:
             categories = await self._categories()
             await self._assignments(categories)
             await self._scores()
-        except APIError as err:  # auth or connection failure: nothing more can be done
+        except OAuthError as err:
+            self.outcome.unauthorized = True
+            for r in self._pending():
+                r.fail(f"PowerSchool refused the plugin credentials: {err.message}")
+        except APIError as err:  # the server cannot be reached: nothing more can be done
             for r in self._pending():
                 r.fail(err.message)
         self.outcome.seconds = time.monotonic() - started
@@ -161,7 +180,17 @@ class PushJob:
         wanted = {(r.row.users_dcid, r.row.term_id // 100) for r in self._pending()}
         out: dict[tuple[int, int], dict[str, int]] = {}
         for users_dcid, year_id in sorted(wanted):
-            cats = await self.client.teacher_categories.list(users_dcid=users_dcid, year_id=year_id)
+            try:
+                cats = await self.client.teacher_categories.list(
+                    users_dcid=users_dcid, year_id=year_id
+                )
+            except OAuthError:
+                raise
+            except APIStatusError as err:
+                for r in self._pending():
+                    if (r.row.users_dcid, r.row.term_id // 100) == (users_dcid, year_id):
+                        r.fail(f"cannot read teacher {users_dcid}'s categories: {err.message}")
+                continue
             names: dict[str, int] = {}
             for c in cats:
                 cid = c.teachercategoryid if c.teachercategoryid is not None else c.id
@@ -179,13 +208,10 @@ class PushJob:
             by_teacher[r.row.users_dcid].add(r.row.section_dcid)
         existing: dict[AssignmentKey, list[models.AssignmentSection]] = {}
         for users_dcid, sections in sorted(by_teacher.items()):
-            found = await self.client.section_assignments.list(
-                section_ids=sorted(sections), users_dcid=users_dcid
-            )
-            existing.update(_index_sections(found))
+            existing.update(await self._existing(users_dcid, sorted(sections)))
         groups: dict[AssignmentKey, list[RowResult]] = defaultdict(list)
         for r in self._pending():
-            groups[(r.row.section_dcid, r.row.assignment_name)].append(r)
+            groups[(r.row.section_dcid, r.row.assignment_name.casefold())].append(r)
         to_create: list[tuple[Row, int, list[RowResult]]] = []
         for key, members in groups.items():
             head = members[0].row
@@ -230,11 +256,35 @@ class PushJob:
             for head, category_id, members in to_create:
                 tg.create_task(create(head, category_id, members))
 
+    async def _existing(
+        self, users_dcid: int, sections: list[int]
+    ) -> dict[AssignmentKey, list[models.AssignmentSection]]:
+        """Existing assignments of the sections; a section that cannot be read fails its rows."""
+        try:
+            found = await self.client.section_assignments.list(
+                section_ids=sections, users_dcid=users_dcid
+            )
+            return _index_sections(found)
+        except OAuthError:
+            raise
+        except APIStatusError as err:
+            if len(sections) == 1:
+                for r in self._pending():
+                    if r.row.section_dcid == sections[0] and r.row.users_dcid == users_dcid:
+                        r.fail(f"cannot read section {sections[0]}: {err.message}")
+                return {}
+        out: dict[AssignmentKey, list[models.AssignmentSection]] = {}
+        for section in sections:  # find the section at fault, keep the others
+            out.update(await self._existing(users_dcid, [section]))
+        return out
+
     async def _find(self, head: Row) -> int | None:
         found = await self.client.section_assignments.list(
             section_ids=[head.section_dcid], users_dcid=head.users_dcid
         )
-        candidates = _index_sections(found).get((head.section_dcid, head.assignment_name), [])
+        candidates = _index_sections(found).get(
+            (head.section_dcid, head.assignment_name.casefold()), []
+        )
         picked = _pick(candidates, head) if candidates else None
         if isinstance(picked, models.AssignmentSection):
             return picked.assignmentsectionid

@@ -112,15 +112,29 @@ async def _chunks(
         yield group
 
 
+def _as_id(value: Any) -> int | None:
+    """An id from a 409 param: a JSON number or a string of digits (the wire type is unknown)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.isascii() and value.strip().isdigit():
+        return int(value.strip())
+    return None
+
+
+def _named(e: Any) -> tuple[int | None, int | None]:
+    params = e.params or {}
+    student = _as_id(params.get("student_dcid", params.get("studentsdcid")))
+    asid = _as_id(params.get("assignment_section_id", params.get("assignmentsectionid")))
+    return asid, student
+
+
 def _offenders(err: ConflictError, chunk: Sequence[ScoreItem]) -> set[int]:
     """Indexes in ``chunk`` that the 409's ``errors[].params`` name."""
     named: set[tuple[int | None, int]] = set()
     for e in err.errors:
-        params = e.params or {}
-        student = params.get("student_dcid", params.get("studentsdcid"))
-        asid = params.get("assignment_section_id", params.get("assignmentsectionid"))
-        if isinstance(student, int):
-            named.add((asid if isinstance(asid, int) else None, student))
+        asid, student = _named(e)
+        if student is not None:
+            named.add((asid, student))
     hit = set()
     for i, item in enumerate(chunk):
         asid, student = item.key
@@ -132,8 +146,8 @@ def _offenders(err: ConflictError, chunk: Sequence[ScoreItem]) -> set[int]:
 def _conflict_reason(err: ConflictError, item: ScoreItem) -> str:
     asid, student = item.key
     for e in err.errors:
-        params = e.params or {}
-        if params.get("student_dcid", params.get("studentsdcid")) == student and e.field:
+        named_asid, named_student = _named(e)
+        if named_student == student and named_asid in (asid, None) and e.field:
             return f"409 {e.field}"
     return f"409 student {student} is not on assignment section {asid}: {err.message}"
 

@@ -18,7 +18,9 @@ from powerschool_xte.testing._http import (
     json_response,
     locked_term,
     parse_bool,
+    parse_int,
     read_object,
+    validation,
 )
 from powerschool_xte.testing._store import SCORE_FLAGS, transaction
 
@@ -116,8 +118,14 @@ def _number(value: Any) -> float | None:
     return None
 
 
-def write_scores(sim: Simulator, ctx: Ctx, items: list[Any]) -> list[tuple[int, int]]:
-    """Validate the whole batch, then upsert it in one transaction (all or nothing)."""
+def write_scores(
+    sim: Simulator, ctx: Ctx, items: list[Any], term_id: int | None = None
+) -> list[tuple[int, int]]:
+    """Validate the whole batch, then upsert it in one transaction (all or nothing).
+
+    An upsert replaces the whole score record: a field the body leaves out is stored empty
+    (flags false), the strictest reading of PowerSchool's unpublished PUT semantics.
+    """
     parsed = [_score_item(ctx, i, item) for i, item in enumerate(items)]
     db = sim.store.db
     sections: dict[int, Any] = {}
@@ -139,6 +147,16 @@ def write_scores(sim: Simulator, ctx: Ctx, items: list[Any]) -> list[tuple[int, 
             section = sim.teaching_section(ctx, row["sectionsdcid"])
             if section["locked"]:
                 raise locked_term("AssignmentScore", section["termid"])
+            if term_id is not None and term_id not in (section["termid"], section["yearid"] * 100):
+                raise validation(
+                    "AssignmentScore",
+                    "term_id",
+                    "wrongTerm",
+                    f"term_id {term_id} is not the term of section {row['sectionsdcid']} "
+                    f"({section['termid']})",
+                    term_id=term_id,
+                    section_term_id=section["termid"],
+                )
             sections[asid] = row
             chosen = {
                 r[0]
@@ -209,13 +227,14 @@ async def put_scores(sim: Simulator, request: web.Request, ctx: Ctx) -> web.Resp
     items = body.get("assignment_scores")
     if not isinstance(items, list):
         raise HTTPError(400, "Body must be an object with an assignment_scores array")
-    written = write_scores(sim, ctx, items)
+    written = write_scores(sim, ctx, items, parse_int(request.query.get("term_id"), "term_id"))
     return json_response({"assignment_scores": [_result_item(a, s) for a, s in written]})
 
 
 async def put_score(sim: Simulator, request: web.Request, ctx: Ctx) -> web.Response:
     body = await read_object(request)
-    [(asid, student)] = write_scores(sim, ctx, [body])
+    term_id = parse_int(request.query.get("term_id"), "term_id")
+    [(asid, student)] = write_scores(sim, ctx, [body], term_id)
     return json_response(_result_item(asid, student))
 
 

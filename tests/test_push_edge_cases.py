@@ -1,0 +1,285 @@
+"""`xte push` on sloppy and hostile input: every finding of the first newcomer review."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from powerschool_xte.cli import main
+from powerschool_xte.testing import running_in_thread
+from tests.conftest import GRADEBOOK, write_csv
+from tests.test_push_cli import push
+
+HEADER = "section_dcid,users_dcid,term_id,assignment_name,due_date,points_possible,category,student_dcid,score"
+
+
+def small(tmp_path: Path, *lines: str, header: str = HEADER) -> Path:
+    path = tmp_path / "small.csv"
+    path.write_text("\n".join([header, *lines]) + "\n")
+    return path
+
+
+def test_blank_score_with_flag_writes_the_flag_and_no_points(tmp_path: Path) -> None:
+    """The row replaces the whole record: flag set, no score (documented), not 'nothing'."""
+    header = HEADER + ",late,missing"
+    with running_in_thread() as sim:
+        first = small(
+            tmp_path, "5001,1001,3601,Quiz 1,2026-09-01,10,Quiz,20002,7,,true", header=header
+        )
+        assert push(sim, first, tmp_path)[0] == 0
+        assert sim.scores()[0]["ismissing"] is True
+        second = small(
+            tmp_path, "5001,1001,3601,Quiz 1,2026-09-01,10,Quiz,20002,,true,", header=header
+        )
+        code, report = push(sim, second, tmp_path)
+        assert code == 0
+        assert report["rows"][0]["status"] == "written"
+        [score] = sim.scores()
+        assert (score["actualscoreentered"], score["scorepoints"]) == (None, None)
+        assert (score["islate"], score["ismissing"]) == (True, False)
+
+
+def test_absent_flag_columns_mean_false(tmp_path: Path) -> None:
+    """A file without flag columns writes the flags as false (explicitly, not by omission)."""
+    with running_in_thread() as sim:
+        path = small(tmp_path, "5001,1001,3601,Quiz 1,2026-09-01,10,Quiz,20002,7")
+        assert push(sim, path, tmp_path)[0] == 0
+        [score] = sim.scores()
+        assert (score["islate"], score["ismissing"], score["isexempt"]) == (False, False, False)
+
+
+def test_existing_assignment_with_other_points_is_not_written(tmp_path: Path) -> None:
+    """A 10-point assignment is not silently reused for a 100-point column of scores."""
+    with running_in_thread() as sim:
+        assert (
+            push(
+                sim, small(tmp_path, "5001,1001,3601,Quiz 1,2026-09-01,10,Quiz,20003,9"), tmp_path
+            )[0]
+            == 0
+        )
+        path = small(tmp_path, "5001,1001,3601,quiz 1,2026-12-01,100,Test,20003,95")
+        code, report = push(sim, path, tmp_path)
+        assert code == 1
+        [row] = report["rows"]
+        assert row["status"] == "failed"
+        assert "with 10 points possible, the CSV says 100" in row["reason"]
+        assert [s["scorepoints"] for s in sim.scores()] == [9.0]
+        assert len(sim.assignment_sections()) == 1  # matched case-insensitively, not created again
+
+
+def test_a_section_of_another_teacher_fails_only_its_rows(tmp_path: Path) -> None:
+    """One 403 section does not take the good sections down with it."""
+    path = small(
+        tmp_path,
+        "5001,1001,3601,Quiz 1,2026-09-01,10,Quiz,20002,7",
+        "5004,1001,3601,Quiz 1,2026-09-01,10,Quiz,20085,8",
+        "5002,1001,3601,Quiz 1,2026-09-01,10,Quiz,20030,9",
+    )
+    with running_in_thread() as sim:
+        code, report = push(sim, path, tmp_path)
+        assert code == 1
+        status = {r["section_dcid"]: (r["status"], r["reason"]) for r in report["rows"]}
+        assert status[5001][0] == status[5002][0] == "written"
+        assert status[5004][0] == "failed"
+        assert "does not teach section 5004" in status[5004][1]
+        assert sorted(s["studentsdcid"] for s in sim.scores()) == [20002, 20030]
+
+
+def test_unknown_teacher_fails_only_that_teachers_rows(tmp_path: Path) -> None:
+    """users_dcid PowerSchool does not know: those rows fail, the rest land."""
+    path = small(
+        tmp_path,
+        "5001,1001,3601,Quiz 1,2026-09-01,10,Quiz,20002,7",
+        "5002,9999,3601,Quiz 2,2026-09-02,10,Quiz,20030,8",
+    )
+    with running_in_thread() as sim:
+        code, report = push(sim, path, tmp_path)
+        assert code == 1
+        good, bad = report["rows"]
+        assert good["status"] == "written"
+        assert bad["status"] == "failed"
+        assert "Unknown user 9999" in bad["reason"]
+        assert [s["studentsdcid"] for s in sim.scores()] == [20002]
+
+
+def test_one_section_disagreeing_on_its_teacher_is_refused(tmp_path: Path) -> None:
+    """Rows of one section must name the same teacher and term."""
+    path = small(
+        tmp_path,
+        "5001,1001,3601,Quiz 1,2026-09-01,10,Quiz,20002,7",
+        "5001,9999,3601,Quiz 2,2026-09-02,10,Quiz,20003,8",
+    )
+    assert main(["push", str(path), "--simulator"]) == 2
+
+
+def test_unwritable_report_path_stops_before_writing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """No score is written when the report cannot be saved."""
+    with running_in_thread() as sim:
+        code = main(["push", str(GRADEBOOK), "--url", sim.url, "--client-id", sim.client_id,
+                     "--client-secret", sim.client_secret, "--report", str(tmp_path / "no" / "r.json")])  # fmt: skip
+        assert code == 2
+        assert sim.request_log() == []
+    assert "cannot write the report" in capsys.readouterr().err
+
+
+def test_not_utf8_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A cp1252 file (Excel's default) exits 2 with advice, not a traceback."""
+    path = tmp_path / "cp1252.csv"
+    path.write_bytes(
+        (HEADER + "\n5001,1001,3601,Caf\xe9 quiz,2026-09-01,10,Quiz,20002,7\n").encode("cp1252")
+    )
+    assert main(["push", str(path), "--simulator"]) == 2
+    assert "not UTF-8" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "score", ["1e3", "+5", "-0", "1_0", "\u0663", "\u00b2", "9,5", "NaN", "inf", " "]
+)
+def test_only_plain_decimals_are_scores(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], score: str
+) -> None:
+    """Exponents, signs, underscores and non-ASCII digits are refused (blank is 'no score')."""
+    path = tmp_path / "s.csv"
+    write_csv(
+        path,
+        [
+            dict(
+                zip(
+                    HEADER.split(","),
+                    ["5001", "1001", "3601", "Q", "2026-09-01", "10", "Quiz", "20002", score],
+                    strict=True,
+                )
+            )
+        ],
+    )
+    code = main(["push", str(path), "--simulator", "--report", str(tmp_path / "r.json")])
+    if not score.strip():
+        assert code == 0
+        return
+    assert code == 2
+    assert f"field 'score': {score!r}" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("dcid", ["\u00b2", "\uff12\uff10\uff10\uff10\uff12"])
+def test_ids_are_ascii_digits(tmp_path: Path, dcid: str) -> None:
+    """Superscript and full-width digits are not ids."""
+    path = small(tmp_path, f"5001,1001,3601,Q,2026-09-01,10,Quiz,{dcid},7")
+    assert main(["push", str(path), "--simulator"]) == 2
+
+
+def test_header_and_row_shape_problems(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A column named twice, or a row longer than the header, is refused."""
+    assert (
+        main(
+            [
+                "push",
+                str(
+                    small(
+                        tmp_path,
+                        "5001,1001,3601,Q,2026-09-01,10,Quiz,20002,7,8",
+                        header=HEADER + ",score",
+                    )
+                ),
+                "--simulator",
+            ]
+        )
+        == 2
+    )
+    assert "column(s) score appear more than once" in capsys.readouterr().err
+    assert (
+        main(
+            [
+                "push",
+                str(small(tmp_path, "5001,1001,3601,Q,2026-09-01,10,Quiz,20002,7,oops")),
+                "--simulator",
+            ]
+        )
+        == 2
+    )
+    assert "10 values but the header names 9 columns" in capsys.readouterr().err
+
+
+def test_names_differing_only_in_case_and_control_characters(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Two spellings of one assignment, or a NUL in a name, are refused."""
+    path = small(
+        tmp_path,
+        "5001,1001,3601,Quiz 1,2026-09-01,10,Quiz,20002,7",
+        "5001,1001,3601,QUIZ 1,2026-09-01,10,Quiz,20003,7",
+    )
+    assert main(["push", str(path), "--simulator"]) == 2
+    assert "differs only in case from 'Quiz 1'" in capsys.readouterr().err
+    path = small(tmp_path, "5001,1001,3601,Quiz\x001,2026-09-01,10,Quiz,20002,7")
+    assert main(["push", str(path), "--simulator"]) == 2
+
+
+def test_category_case_does_not_matter(tmp_path: Path) -> None:
+    """'Homework' and 'homework' on one assignment are the same category."""
+    path = small(
+        tmp_path,
+        "5001,1001,3601,HW,2026-09-01,10,Homework,20002,7",
+        "5001,1001,3601,HW,2026-09-01,10,homework,20003,8",
+    )
+    with running_in_thread() as sim:
+        assert push(sim, path, tmp_path)[0] == 0
+        assert len(sim.scores()) == 2
+
+
+def test_refused_credentials_exit_2_without_echoing_the_secret(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Wrong secret: exit 2, every row failed with PowerSchool's reason, secret nowhere."""
+    with running_in_thread() as sim:
+        code = main(["push", str(small(tmp_path, "5001,1001,3601,Q,2026-09-01,10,Quiz,20002,7")), "--url", sim.url,
+                     "--client-id", sim.client_id, "--client-secret", "canary-wrong-secret", "--report", str(tmp_path / "r.json")])  # fmt: skip
+    assert code == 2
+    report = (tmp_path / "r.json").read_text()
+    assert "Bad client credentials" in report
+    out = capsys.readouterr()
+    assert "canary-wrong-secret" not in report + out.out + out.err
+
+
+def test_url_with_credentials_is_refused_without_echoing_them(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """user:password@ in --url is refused and masked."""
+    path = small(tmp_path, "5001,1001,3601,Q,2026-09-01,10,Quiz,20002,7")
+    code = main(
+        [
+            "push",
+            str(path),
+            "--url",
+            "https://u:hunter2@example.invalid",
+            "--client-id",
+            "x",
+            "--client-secret",
+            "y",
+        ]
+    )
+    assert code == 2
+    err = capsys.readouterr().err
+    assert "hunter2" not in err
+    assert "must not carry credentials" in err
+
+
+def test_score_put_with_the_wrong_term_is_refused(tmp_path: Path) -> None:
+    """The simulator checks term_id against the section's term (strict choice)."""
+    with running_in_thread() as sim:
+        path = small(tmp_path, "5001,1001,3602,Q,2026-09-01,10,Quiz,20002,7")
+        code, report = push(sim, path, tmp_path)
+        assert code == 1
+        assert "term_id 3602 is not the term of section 5001" in report["rows"][0]["reason"]
+        assert sim.scores() == []
+
+
+def test_rows_keep_their_order_in_the_report(tmp_path: Path) -> None:
+    """The report lists rows in file order with their line numbers."""
+    with running_in_thread() as sim:
+        code, report = push(sim, GRADEBOOK, tmp_path)
+    assert code == 0
+    lines = [r["row"] for r in report["rows"]]
+    assert lines == list(range(2, len(lines) + 2))
