@@ -12,6 +12,7 @@ import contextlib
 import json
 import logging
 import os
+import signal
 import sys
 from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
@@ -74,6 +75,67 @@ def _parser() -> argparse.ArgumentParser:
     sim.add_argument("--port", type=int, default=8780, help="port on 127.0.0.1 (default 8780)")
     sim.add_argument("--db", help="SQLite file to persist state across restarts (default: memory)")
     sim.add_argument("--seed", type=Path, help="JSON file with another district to load")
+    faults = sim.add_argument_group(
+        "fault injection (seeded: the same seed replays the same faults)"
+    )
+    faults.add_argument("--fault-seed", type=int, default=0, metavar="N")
+    faults.add_argument(
+        "--resubmit",
+        type=float,
+        default=0.0,
+        metavar="P",
+        help="412 Resubmit on score PUTs with probability P",
+    )
+    faults.add_argument(
+        "--min-interval",
+        type=float,
+        default=0.0,
+        metavar="S",
+        help="per-plugin minimum interval; sooner requests get 429 + Retry-After",
+    )
+    faults.add_argument(
+        "--burst",
+        type=float,
+        default=0.0,
+        metavar="P",
+        help="start a burst of 5xx with probability P",
+    )
+    faults.add_argument("--burst-length", type=int, default=3, metavar="N")
+    faults.add_argument("--burst-status", type=int, default=503, choices=(500, 502, 503, 504))
+    faults.add_argument(
+        "--latency", type=float, default=0.0, metavar="S", help="added latency per request"
+    )
+    faults.add_argument(
+        "--jitter", type=float, default=0.0, metavar="S", help="plus uniform(0, S) seconds"
+    )
+    faults.add_argument(
+        "--drop-before",
+        type=float,
+        default=0.0,
+        metavar="P",
+        help="drop the connection before processing",
+    )
+    faults.add_argument(
+        "--drop-after",
+        type=float,
+        default=0.0,
+        metavar="P",
+        help="commit a write, then drop the connection",
+    )
+    faults.add_argument(
+        "--token-max-requests",
+        type=int,
+        default=None,
+        metavar="N",
+        help="tokens expire after N requests",
+    )
+    sim.add_argument(
+        "--token-lifetime",
+        type=float,
+        default=None,
+        metavar="S",
+        help="token lifetime in seconds (default 30 days)",
+    )
     return parser
 
 
@@ -214,8 +276,25 @@ def _print_summary(file: Path, target: str, result: PushResult, report: Path) ->
 
 
 def _simulate(args: argparse.Namespace) -> int:
-    from powerschool_xte.testing import Simulator
+    from powerschool_xte.testing import FaultPlan, Simulator
 
+    try:
+        plan = FaultPlan(
+            seed=args.fault_seed,
+            resubmit_probability=args.resubmit,
+            min_interval=args.min_interval,
+            burst_probability=args.burst,
+            burst_length=args.burst_length,
+            burst_status=args.burst_status,
+            latency=args.latency,
+            jitter=args.jitter,
+            drop_before_probability=args.drop_before,
+            drop_after_probability=args.drop_after,
+            token_max_requests=args.token_max_requests,
+        )
+    except ValueError as err:
+        print(f"xte simulate: {err}", file=sys.stderr)
+        return EXIT_USAGE
     district = None
     if args.seed is not None:
         try:
@@ -225,17 +304,25 @@ def _simulate(args: argparse.Namespace) -> int:
             return EXIT_USAGE
 
     async def serve() -> None:
-        sim = Simulator(district=district, db_path=args.db or ":memory:")
+        extra = {"token_lifetime": args.token_lifetime} if args.token_lifetime else {}
+        sim = Simulator(district=district, db_path=args.db or ":memory:", faults=plan, **extra)
         await sim.start(port=args.port)
         print(f"XTE simulator listening on {sim.url}")
         print(f"  client id:     {sim.client_id}")
-        print(f"  client secret: {sim.client_secret}   (demo credentials, local use only)")
-        print("  teacher users_dcid 1001, term 3601, sections 5001 5002 5003")
+        print(f"  client secret: {sim.client_secret}   (local simulator credentials)")
+        if district is None:
+            print("  demo district: teacher users_dcid 1001, term 3601, sections 5001 5002 5003")
+        if plan != FaultPlan(seed=args.fault_seed):
+            print(f"  faults: {plan}")
         print("Ctrl-C stops it.", flush=True)
+        stop = asyncio.Event()
+        with contextlib.suppress(NotImplementedError):  # SIGTERM stops it cleanly too
+            asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
         try:
-            await asyncio.Event().wait()
+            await stop.wait()
         finally:
             await sim.stop()
+            sim.close()
 
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(serve())

@@ -348,8 +348,8 @@ async def get_section_assignment(sim: Simulator, request: web.Request, ctx: Ctx)
 
 def _path_id(request: web.Request, name: str) -> int:
     raw = request.match_info[name]
-    if not raw.isdigit() or len(raw) > 19 or int(raw) > 2**63 - 1:
-        raise HTTPError(404, f"Not found: {name} {raw[:40]!r}")
+    if not raw.isascii() or not raw.isdigit() or len(raw) > 19 or int(raw) > 2**63 - 1:
+        raise HTTPError(400, f"Bad Request: {name} must be an int64 id, got {raw[:40]!r}")
     return int(raw)
 
 

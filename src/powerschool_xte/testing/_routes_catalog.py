@@ -52,8 +52,10 @@ async def list_teacher_categories(sim: Simulator, request: web.Request, ctx: Ctx
 
 def _category_path(request: web.Request) -> int:
     raw = request.match_info["teacher_category_id"]
-    if not raw.isdigit() or len(raw) > 19 or int(raw) > 2**63 - 1:
-        raise HTTPError(404, f"Teacher category {raw[:40]!r} not found")
+    if not raw.isascii() or not raw.isdigit() or len(raw) > 19 or int(raw) > 2**63 - 1:
+        raise HTTPError(
+            400, f"Bad Request: teacher_category_id must be an int64 id, got {raw[:40]!r}"
+        )
     return int(raw)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import secrets
+import urllib.parse
 import uuid
 from typing import TYPE_CHECKING, Any
 
@@ -38,8 +39,14 @@ async def get_access_token(sim: Simulator, request: web.Request, ctx: Ctx) -> we
         return json_response(
             {"error": "invalid_client", "error_description": "Basic authentication required"}, 401
         )
-    form = await request.post()
-    if form.get("grant_type") != "client_credentials":
+    # parsed as a form whatever the Content-Type says: clients that misspell the header still
+    # get tokens from PowerSchool (wire-facts 1.1)
+    raw = await request.read()
+    try:
+        form = urllib.parse.parse_qs(raw.decode("utf-8"), strict_parsing=False)
+    except UnicodeDecodeError:
+        form = {}
+    if form.get("grant_type") != ["client_credentials"]:
         return json_response(
             {
                 "error": "unsupported_grant_type",

@@ -14,6 +14,7 @@ import random
 import secrets
 import threading
 import time
+import uuid
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Self
@@ -27,6 +28,7 @@ from powerschool_xte.testing import _routes_assignments, _routes_catalog, _route
 from powerschool_xte.testing._faults import FaultInjector, FaultPlan
 from powerschool_xte.testing._http import Ctx, HTTPError, error_response, parse_int
 from powerschool_xte.testing._store import SCORE_FLAGS, Store
+from powerschool_xte.testing._validate import validate_request
 
 if TYPE_CHECKING:
     from powerschool_xte._client import XTEClient
@@ -182,6 +184,23 @@ class Simulator:
             ScriptedFault(status, text, dict(headers or {})) for _ in range(times)
         )
 
+    def issue_token(self, client_id: str | None = None) -> str:
+        """A valid access token for a plugin, as the token endpoint would hand out (raw HTTP tests)."""
+        cid = client_id or self.client_id
+        row = self.store.db.execute(
+            "SELECT token, token_expires_at FROM plugins WHERE client_id = ?", (cid,)
+        ).fetchone()
+        if row is None:
+            raise ValueError(f"unknown plugin {cid!r}")
+        token, expires_at = row["token"], row["token_expires_at"]
+        if token is None or expires_at <= self.clock():
+            token, expires_at = str(uuid.uuid4()), self.clock() + self.token_lifetime
+            self.store.db.execute(
+                "UPDATE plugins SET token = ?, token_expires_at = ? WHERE client_id = ?",
+                (token, expires_at, cid),
+            )
+        return str(token)
+
     def revoke_tokens(self) -> None:
         """Invalidate every issued token (as regenerating the plugin's secret does)."""
         self.store.db.execute("UPDATE plugins SET token = NULL, token_expires_at = NULL")
@@ -325,6 +344,8 @@ class Simulator:
             raise _FaultError(f.status, f.message, f.headers, "scripted")
         injector = self.faults
         if not injector.applies(op_id):
+            if not ctx.operation.internal:
+                await validate_request(request, op_id)
             return await handler(self, request, ctx), None, False
         wait = injector.throttle(ctx.client_id, time.monotonic())
         if wait is not None:
@@ -336,6 +357,8 @@ class Simulator:
                 "throttle",
             )
         fault = injector.draw(op_id)
+        if fault is None or fault in ("resubmit", "drop_after"):
+            await validate_request(request, op_id)
         if fault == "burst":
             status = injector.plan.burst_status
             headers = {"Retry-After": "1"} if status == 503 else {}
