@@ -11,6 +11,8 @@ import pytest
 from powerschool_xte import XTEClient, set_testing
 from powerschool_xte.testing import Simulator
 
+pytest_plugins = ["powerschool_xte.testing.pytest_plugin"]
+
 ROOT = Path(__file__).resolve().parent.parent
 GRADEBOOK = ROOT / "examples" / "gradebook.csv"
 
