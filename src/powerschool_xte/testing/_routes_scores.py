@@ -15,7 +15,6 @@ from powerschool_xte.testing._http import (
     Ctx,
     HTTPError,
     id_list,
-    is_id,
     json_response,
     locked_term,
     parse_bool,
@@ -23,7 +22,7 @@ from powerschool_xte.testing._http import (
     read_object,
     validation,
 )
-from powerschool_xte.testing._store import SCORE_FLAGS, transaction
+from powerschool_xte.testing._store import transaction
 
 if TYPE_CHECKING:
     from powerschool_xte.testing._simulator import Handler, Simulator
@@ -89,40 +88,63 @@ def _student_conflict(asid: int, student: int) -> dict[str, Any]:
     }
 
 
-def _score_item(ctx: Ctx, i: int, item: Any) -> tuple[int, int, dict[str, Any]]:
-    if not isinstance(item, dict):
-        raise HTTPError(400, f"assignment_scores[{i}] must be an object")
-    if ctx.role == "PLUGINS" and ("_assignmentstandardassociation" in item or "standardid" in item):
-        raise HTTPError(403, "Plugins may save only assignment scores")
-    ref = item.get("_assignmentsection")
-    asid = ref.get("assignmentsectionid") if isinstance(ref, dict) else None
-    student = item.get("studentsdcid")
-    for name, value in (
-        ("_assignmentsection.assignmentsectionid", asid),
-        ("studentsdcid", student),
+def _parse_items(ctx: Ctx, items: list[Any]) -> list[tuple[int, int, dict[str, Any]]]:
+    """(assignmentsectionid, studentsdcid, item) per item; the body already matched the schema."""
+    try:
+        parsed = [
+            (item["_assignmentsection"]["assignmentsectionid"], item["studentsdcid"], item)
+            for item in items
+        ]
+    except (KeyError, TypeError):
+        raise HTTPError(
+            400, "every score needs _assignmentsection.assignmentsectionid and studentsdcid"
+        ) from None
+    if ctx.role == "PLUGINS" and any(
+        "_assignmentstandardassociation" in item or "standardid" in item for item in items
     ):
-        if not is_id(value):
-            raise HTTPError(
-                400,
-                "Validation Error",
-                [
-                    {
-                        "resource": "AssignmentScore",
-                        "field": name,
-                        "code": "required",
-                        "params": {"index": i, "value": value},
-                    }
-                ],
-            )
-    assert isinstance(asid, int)
-    assert isinstance(student, int)
-    return asid, student, item
+        raise HTTPError(403, "Plugins may save only assignment scores")
+    return parsed
 
 
-def _number(value: Any) -> float | None:
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return float(value)
-    return None
+def _allowed_students(sim: Simulator, ctx: Ctx, asid: int, term_id: int | None) -> set[int]:
+    """Students of the section, narrowed to the assignment's student associations if any."""
+    db = sim.store.db
+    row = db.execute(
+        "SELECT sectionsdcid FROM assignment_sections WHERE assignmentsectionid = ?", (asid,)
+    ).fetchone()
+    if row is None:
+        # what a real server does for a deleted assignment (wire-facts 3, #3)
+        raise HTTPError(
+            500,
+            f"Unable to find com.pearson.powerschool.xte.model.AssignmentSection with id {asid}",
+        )
+    section = sim.teaching_section(ctx, row["sectionsdcid"])
+    if section["locked"]:
+        raise locked_term("AssignmentScore", section["termid"])
+    if term_id is not None and term_id not in (section["termid"], section["yearid"] * 100):
+        raise validation(
+            "AssignmentScore",
+            "term_id",
+            "wrongTerm",
+            f"term_id {term_id} is not the term of section {row['sectionsdcid']} "
+            f"({section['termid']})",
+            term_id=term_id,
+            section_term_id=section["termid"],
+        )
+    enrolled = {
+        r[0]
+        for r in db.execute(
+            "SELECT studentsdcid FROM enrollments WHERE sectionsdcid = ?", (row["sectionsdcid"],)
+        )
+    }
+    chosen = {
+        r[0]
+        for r in db.execute(
+            "SELECT studentsdcid FROM assignment_student_assocs WHERE assignmentsectionid = ?",
+            (asid,),
+        )
+    }
+    return enrolled & chosen if chosen else enrolled
 
 
 def write_scores(
@@ -133,53 +155,14 @@ def write_scores(
     An upsert replaces the whole score record: a field the body leaves out is stored empty
     (flags false), the strictest reading of PowerSchool's unpublished PUT semantics.
     """
-    parsed = [_score_item(ctx, i, item) for i, item in enumerate(items)]
+    parsed = _parse_items(ctx, items)
     db = sim.store.db
-    sections: dict[int, Any] = {}
-    limited: dict[int, set[int] | None] = {}
+    allowed: dict[int, set[int]] = {}  # asid -> students who may be scored on it
     conflicts: list[dict[str, Any]] = []
     for asid, student, _ in parsed:
-        if asid not in sections:
-            row = db.execute(
-                "SELECT sectionsdcid FROM assignment_sections WHERE assignmentsectionid = ?",
-                (asid,),
-            ).fetchone()
-            if row is None:
-                # what a real server does for a deleted assignment (wire-facts 3, #3)
-                raise HTTPError(
-                    500,
-                    "Unable to find com.pearson.powerschool.xte.model.AssignmentSection "
-                    f"with id {asid}",
-                )
-            section = sim.teaching_section(ctx, row["sectionsdcid"])
-            if section["locked"]:
-                raise locked_term("AssignmentScore", section["termid"])
-            if term_id is not None and term_id not in (section["termid"], section["yearid"] * 100):
-                raise validation(
-                    "AssignmentScore",
-                    "term_id",
-                    "wrongTerm",
-                    f"term_id {term_id} is not the term of section {row['sectionsdcid']} "
-                    f"({section['termid']})",
-                    term_id=term_id,
-                    section_term_id=section["termid"],
-                )
-            sections[asid] = row
-            chosen = {
-                r[0]
-                for r in db.execute(
-                    "SELECT studentsdcid FROM assignment_student_assocs"
-                    " WHERE assignmentsectionid = ?",
-                    (asid,),
-                )
-            }
-            limited[asid] = chosen or None
-        enrolled = db.execute(
-            "SELECT 1 FROM enrollments WHERE sectionsdcid = ? AND studentsdcid = ?",
-            (sections[asid]["sectionsdcid"], student),
-        ).fetchone()
-        chosen_students = limited[asid]
-        if enrolled is None or (chosen_students is not None and student not in chosen_students):
+        if asid not in allowed:
+            allowed[asid] = _allowed_students(sim, ctx, asid, term_id)
+        if student not in allowed[asid]:
             conflicts.append(_student_conflict(asid, student))
             if sim.conflict_report == "first":
                 break
@@ -194,9 +177,14 @@ def write_scores(
             item.get("actualscoreentered"),
             item.get("actualscorekind"),
             item.get("scoretype"),
-            _number(item.get("scorepoints")),
-            _number(item.get("scorepercent")),
-            *(int(bool(item.get(flag, False))) for flag in SCORE_FLAGS),
+            item.get("scorepoints"),
+            item.get("scorepercent"),
+            1 if item.get("islate") else 0,
+            1 if item.get("isexempt") else 0,
+            1 if item.get("ismissing") else 0,
+            1 if item.get("isabsent") else 0,
+            1 if item.get("isincomplete") else 0,
+            1 if item.get("iscollected") else 0,
             stamp,
             today,
         )

@@ -415,13 +415,12 @@ class Simulator:
         uses = self.token_uses.get(token, 0) + 1
         self.token_uses[token] = uses
         limit = self.faults.plan.token_max_requests
-        if limit is not None and uses > limit:
+        expires_at = row["token_expires_at"]
+        if limit is not None and uses > limit and expires_at > self.clock():
+            expires_at = self.clock() - 1
             self.store.db.execute(
-                "UPDATE plugins SET token_expires_at = ? WHERE token = ?", (self.clock() - 1, token)
+                "UPDATE plugins SET token_expires_at = ? WHERE token = ?", (expires_at, token)
             )
-        expires_at = self.store.db.execute(
-            "SELECT token_expires_at FROM plugins WHERE token = ?", (token,)
-        ).fetchone()[0]
         if expires_at is None or expires_at <= self.clock():
             raise HTTPError(
                 401,

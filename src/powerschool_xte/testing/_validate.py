@@ -24,6 +24,9 @@ from powerschool_xte.resources._schemas import (
 )
 from powerschool_xte.testing._http import HTTPError
 
+#: the decoded JSON body, kept on the request so handlers do not decode it again
+BODY: web.RequestKey[Any] = web.RequestKey("xte_body", object)
+
 
 @cache
 def _validator(kind: str, operation_id: str, name: str = "") -> Any:
@@ -89,3 +92,4 @@ async def validate_request(request: web.Request, operation_id: str) -> None:
     except orjson.JSONDecodeError as exc:
         raise HTTPError(400, f"Bad Request: malformed JSON ({exc})") from None
     _check(_validator("body", operation_id), body, "body")
+    request[BODY] = body
