@@ -3,18 +3,55 @@
 from __future__ import annotations
 
 import csv
+import logging
+import re
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
 
 from powerschool_xte import XTEClient, set_testing
-from powerschool_xte.testing import Simulator
+from powerschool_xte.testing import DEMO_CLIENT_SECRET, Simulator
 
 pytest_plugins = ["powerschool_xte.testing.pytest_plugin"]
 
 ROOT = Path(__file__).resolve().parent.parent
 GRADEBOOK = ROOT / "examples" / "gradebook.csv"
+
+
+#: a client secret used by tests that must prove it never leaks
+CANARY_SECRET = "canary-4f1d2c-never-print-me"
+_SECRETS = (CANARY_SECRET, DEMO_CLIENT_SECRET)
+_CREDENTIAL_SHAPES = re.compile(r"Bearer [0-9a-f]{8}-|Basic [A-Za-z0-9+/=]{16,}")
+
+
+class _Everything(logging.Handler):
+    """Keeps every log record of the run, with its extras, for the leak check."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.texts: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.texts.append(f"{record.getMessage()} {record.__dict__!r}")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _no_secret_in_any_log_record() -> Iterator[_Everything]:
+    """Every record the whole suite logs, at DEBUG, is checked for secrets and tokens."""
+    handler = _Everything()
+    root, sdk = logging.getLogger(), logging.getLogger("powerschool_xte")
+    root.addHandler(handler)
+    level = sdk.level
+    sdk.setLevel(logging.DEBUG)
+    yield handler
+    sdk.setLevel(level)
+    root.removeHandler(handler)
+    assert len(handler.texts) > 100, "the SDK logged almost nothing: the leak check would be empty"
+    for text in handler.texts:
+        for secret in _SECRETS:
+            assert secret not in text, f"a client secret was logged: {text[:300]}"
+        assert not _CREDENTIAL_SHAPES.search(text), f"a credential was logged: {text[:300]}"
 
 
 @pytest.fixture(autouse=True)

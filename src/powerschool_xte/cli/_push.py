@@ -12,9 +12,9 @@ import attrs
 
 from powerschool_xte import models
 from powerschool_xte._client import XTEClient
-from powerschool_xte._exceptions import APIConnectionError, APIError, APIStatusError, OAuthError
+from powerschool_xte._exceptions import APIError, APIStatusError, OAuthError
 from powerschool_xte.cli._csv import Row
-from powerschool_xte.helpers import ScoreItem, streaming_put_scores
+from powerschool_xte.helpers import ScoreItem, create_assignment, streaming_put_scores
 
 AssignmentKey = tuple[int, str]  # (section_dcid, assignment name case-folded)
 
@@ -278,42 +278,21 @@ class PushJob:
             out.update(await self._existing(users_dcid, [section]))
         return out
 
-    async def _find(self, head: Row) -> int | None:
-        found = await self.client.section_assignments.list(
-            section_ids=[head.section_dcid], users_dcid=head.users_dcid
-        )
-        candidates = _index_sections(found).get(
-            (head.section_dcid, head.assignment_name.casefold()), []
-        )
-        picked = _pick(candidates, head) if candidates else None
-        if isinstance(picked, models.AssignmentSection):
-            return picked.assignmentsectionid
-        return None
-
     async def _create_one(self, head: Row, category_id: int) -> int:
-        body = _new_assignment(head, category_id)
-        for attempt in (1, 2):
-            try:
-                created = await self.client.section_assignments.create(
-                    body, users_dcid=head.users_dcid
-                )
-            except APIConnectionError:
-                # ambiguous: the create may have committed. Look before trying again.
-                asid = await self._find(head)
-                if asid is not None:
-                    return asid
-                if attempt == 2:
-                    raise
-                continue
-            if created.section_ids:
-                return created.section_ids[0]
-            asid = await self._find(head)
-            if asid is None:
-                raise APIError(
-                    f"created assignment {created.id} but cannot find its section record"
-                )
-            return asid
-        raise AssertionError("unreachable")
+        """Create the row's assignment once (a lost answer is looked up, not re-sent blindly)."""
+        created = await create_assignment(
+            self.client,
+            _new_assignment(head, category_id),
+            users_dcid=head.users_dcid,
+            known_ids=(),
+        )
+        if created.section_ids:
+            return created.section_ids[0]
+        made = await self.client.section_assignments.get(created.id, users_dcid=head.users_dcid)
+        for section in made.assignmentsections or []:
+            if section.sectionsdcid == head.section_dcid and section.assignmentsectionid:
+                return section.assignmentsectionid
+        raise APIError(f"created assignment {created.id} but cannot find its section record")
 
     async def _scores(self) -> None:
         pending = {r.row.line: r for r in self._pending()}

@@ -49,6 +49,8 @@ class ScriptedFault:
     status: int
     message: str
     headers: dict[str, str] = attrs.field(factory=dict)
+    #: a raw body instead of PowerSchool's JSON error (an HTML error page, say)
+    html: str | None = None
 
 
 @attrs.frozen
@@ -102,6 +104,9 @@ class Simulator:
         #: authenticated requests made with each token (for ``token_max_requests``)
         self.token_uses: dict[str, int] = {}
         self._log: list[LoggedRequest] = []
+        #: requests being served right now, and the most there ever were at once
+        self.in_flight = 0
+        self.in_flight_peak = 0
         self._scripted: dict[str, list[ScriptedFault]] = {}
         self._rng = random.Random(0)
         self._runner: web.AppRunner | None = None
@@ -168,10 +173,12 @@ class Simulator:
         times: int = 1,
         message: str | None = None,
         headers: dict[str, str] | None = None,
+        html: str | None = None,
     ) -> None:
         """Answer the next ``times`` requests of ``operation_id`` with ``status`` (not served).
 
-        For example ``sim.fail_next("putScores", 412)`` is PowerSchool's "Resubmit".
+        For example ``sim.fail_next("putScores", 412)`` is PowerSchool's "Resubmit";
+        ``html="<html>...</html>"`` answers with an HTML page instead of a JSON error body.
         """
         if operation_id not in OPERATIONS:
             raise ValueError(f"unknown operation {operation_id!r}")
@@ -181,7 +188,7 @@ class Simulator:
             503: "Service unavailable",
         }.get(status, "Injected failure")
         self._scripted.setdefault(operation_id, []).extend(
-            ScriptedFault(status, text, dict(headers or {})) for _ in range(times)
+            ScriptedFault(status, text, dict(headers or {}), html) for _ in range(times)
         )
 
     def issue_token(self, client_id: str | None = None) -> str:
@@ -304,6 +311,8 @@ class Simulator:
             fault: str | None = None
             drop = False
             injector = self.faults
+            self.in_flight += 1
+            self.in_flight_peak = max(self.in_flight_peak, self.in_flight)
             try:
                 if faults_apply(operation.operation_id):
                     delay = injector.delay()
@@ -315,6 +324,8 @@ class Simulator:
             except HTTPError as err:
                 response = error_response(err)
                 fault = getattr(err, "kind", None)
+            finally:
+                self.in_flight -= 1
             status = 0 if drop else response.status
             self._log.append(
                 LoggedRequest(
@@ -341,6 +352,11 @@ class Simulator:
         scripted = self._scripted.get(op_id)
         if scripted:
             f = scripted.pop(0)
+            if f.html is not None:
+                page = web.Response(
+                    status=f.status, text=f.html, content_type="text/html", headers=f.headers
+                )
+                return page, "scripted", False
             raise _FaultError(f.status, f.message, f.headers, "scripted")
         injector = self.faults
         if not injector.applies(op_id):
