@@ -45,12 +45,18 @@ def _serve_simulator(port: int, ready: Any) -> None:
 
 def _serve_bare(port: int, ready: Any) -> None:
     async def put(request: web.Request) -> web.Response:
-        body = orjson.loads(await request.read())
-        return web.json_response({"assignment_scores": len(body["assignment_scores"])})
+        orjson.loads(await request.read())
+        return web.Response(body=b'{"assignment_scores":[]}', content_type="application/json")
+
+    async def token(request: web.Request) -> web.Response:
+        await request.read()
+        body = b'{"access_token":"bench","token_type":"Bearer","expires_in":"3600"}'
+        return web.Response(body=body, content_type="application/json")
 
     async def main() -> None:
         app = web.Application()
         app.router.add_put("/ws/xte/score", put)
+        app.router.add_post("/oauth/access_token", token)
         runner = web.AppRunner(app, access_log=None)
         await runner.setup()
         await web.TCPSite(runner, "127.0.0.1", port).start()

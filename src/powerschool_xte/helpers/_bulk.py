@@ -200,8 +200,11 @@ async def streaming_put_scores(
 ) -> AsyncIterator[ItemOutcome]:
     """Write every item; yield exactly one `ItemOutcome` per item, in completion order.
 
-    The input is pulled lazily: at most ``concurrency`` chunks are in flight and at most
-    ``2 * concurrency`` chunks of outcomes wait to be consumed. API errors become failed
+    The input is pulled lazily: at most ``concurrency`` chunks are in flight or waiting to hand
+    their outcomes over, whatever the input's length. The one thing that grows with the input is
+    the set of (assignment section, student) keys seen, about 80 bytes a score, which lets a
+    duplicate fail deterministically instead of racing the first write
+    (bench/bulk_push.py: 2.0 MB peak for 10,000 scores, 9.9 MB for 100,000). API errors become failed
     outcomes; an exception raised by the input iterable itself propagates after the chunks
     already sent have finished.
     """
@@ -211,11 +214,12 @@ async def streaming_put_scores(
     slots = asyncio.Semaphore(concurrency)
 
     async def work(chunk: list[ScoreItem]) -> None:
+        # The slot is held until the outcomes are handed over, so a slow consumer stops the
+        # producer instead of piling up finished chunks: memory stays bounded.
         try:
-            outcomes = await _write_chunk(client, chunk)
+            await queue.put(await _write_chunk(client, chunk))
         finally:
             slots.release()
-        await queue.put(outcomes)
 
     async def produce() -> None:
         async with asyncio.TaskGroup() as tg:
