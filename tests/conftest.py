@@ -37,7 +37,7 @@ class _Everything(logging.Handler):
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _no_secret_in_any_log_record() -> Iterator[_Everything]:
+def _no_secret_in_any_log_record(request: pytest.FixtureRequest) -> Iterator[_Everything]:
     """Every record the whole suite logs, at DEBUG, is checked for secrets and tokens."""
     handler = _Everything()
     root, sdk = logging.getLogger(), logging.getLogger("powerschool_xte")
@@ -47,7 +47,8 @@ def _no_secret_in_any_log_record() -> Iterator[_Everything]:
     yield handler
     sdk.setLevel(level)
     root.removeHandler(handler)
-    assert len(handler.texts) > 100, "the SDK logged almost nothing: the leak check would be empty"
+    if request.session.testscollected > 100:  # the whole suite: the check must not be vacuous
+        assert len(handler.texts) > 100, "almost nothing was logged: the leak check would be empty"
     for text in handler.texts:
         for secret in _SECRETS:
             assert secret not in text, f"a client secret was logged: {text[:300]}"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from powerschool_xte import XTEClient, models
@@ -112,3 +114,21 @@ async def test_error_in_the_input_propagates_after_outcomes(sim: Simulator, xte:
     with pytest.raises(ExceptionGroup) as info:
         await put_scores(xte, items(), chunk_size=1)
     assert info.group_contains(RuntimeError, match="source broke")
+
+
+async def test_a_slow_consumer_holds_the_producer_back(sim: Simulator, xte: XTEClient) -> None:
+    """Finished chunks do not pile up: PUTs sent stay within `concurrency` of what was consumed."""
+    asids = await _assignments(xte, 8)
+    items = [
+        ScoreItem(score(a, s, 2), users_dcid=1001, term_id=3601)
+        for a in asids
+        for s in range(20001, 20029)
+    ]
+    consumed = ahead = 0
+    async for _ in streaming_put_scores(xte, items, chunk_size=4, concurrency=2):
+        consumed += 1
+        await asyncio.sleep(0.002)  # a consumer slower than the server
+        sent = sum(1 for r in sim.request_log() if r.operation_id == "putScores")
+        ahead = max(ahead, sent - consumed // 4)
+    assert consumed == len(items)
+    assert ahead <= 5  # the chunk being consumed, `concurrency` queued, `concurrency` in flight

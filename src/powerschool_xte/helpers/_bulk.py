@@ -210,7 +210,7 @@ async def streaming_put_scores(
     """
     if chunk_size < 1 or concurrency < 1:
         raise ValueError("chunk_size and concurrency must be at least 1")
-    queue: asyncio.Queue[list[ItemOutcome]] = asyncio.Queue(maxsize=2 * concurrency)
+    queue: asyncio.Queue[list[ItemOutcome]] = asyncio.Queue(maxsize=concurrency)
     slots = asyncio.Semaphore(concurrency)
 
     async def work(chunk: list[ScoreItem]) -> None:
