@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
 
 import pytest
 
 from powerschool_xte import XTEClient, models
 from powerschool_xte.helpers import ScoreItem, put_scores, streaming_put_scores
-from powerschool_xte.testing import Simulator
+from powerschool_xte.testing import FaultPlan, Simulator
 from tests.test_client import new_assignment, score
 
 
@@ -104,16 +105,22 @@ async def test_chunks_and_concurrency_are_bounded(sim: Simulator, xte: XTEClient
 
 
 async def test_error_in_the_input_propagates_after_outcomes(sim: Simulator, xte: XTEClient) -> None:
-    """An exception raised by the caller's iterable is not swallowed."""
-    [asid] = await _assignments(xte, 1)
+    """An exception of the caller's iterable is raised as itself, after the writes in flight end."""
+    asids = await _assignments(xte, 1)
+    sim.set_faults(FaultPlan(latency=0.2))
 
-    def items():
-        yield ScoreItem(score(asid, 20001, 1), users_dcid=1001)
+    async def items() -> AsyncIterator[ScoreItem]:
+        for student in range(20001, 20011):
+            yield ScoreItem(score(asids[0], student, 1), users_dcid=1001)
         raise RuntimeError("source broke")
 
-    with pytest.raises(ExceptionGroup) as info:
-        await put_scores(xte, items(), chunk_size=1)
-    assert info.group_contains(RuntimeError, match="source broke")
+    seen = []
+    with pytest.raises(RuntimeError, match="source broke"):
+        async for outcome in streaming_put_scores(xte, items(), chunk_size=5, concurrency=2):
+            seen.append(outcome)
+    assert len(seen) == 10
+    assert all(o.ok for o in seen)
+    assert len(sim.scores()) == 10
 
 
 async def test_a_slow_consumer_holds_the_producer_back(sim: Simulator, xte: XTEClient) -> None:

@@ -250,7 +250,7 @@ async def test_connection_drops_are_retried_for_idempotent_score_puts(
 ) -> None:
     """A PUT whose connection dropped (committed or not) is sent again: upserts make it safe."""
     created = await xte.section_assignments.create(new_assignment())
-    sim.set_faults(FaultPlan(seed=5, drop_after_probability=0.5, drop_before_probability=0.3))
+    sim.set_faults(FaultPlan(seed=5, drop_after_probability=0.2, drop_before_probability=0.1))
     for student in range(20001, 20011):
         await xte.scores.put(
             models.ScoreWrite(assignment_scores=[score(created.section_ids[0], student, 4)])
@@ -451,3 +451,106 @@ async def test_the_canary_secret_is_in_no_repr_exception_or_pickle(
         assert CANARY_SECRET not in text
         assert token not in text
         assert "Authorization" not in text or "Bearer " not in text
+
+
+# -- found by the second newcomer review ------------------------------------------------------
+
+
+async def test_with_options_cannot_move_the_token_to_another_server(xte: XTEClient) -> None:
+    """base_url is not an option of a copy: the token belongs to one server."""
+    with pytest.raises(ValueError, match="make a new XTEClient"):
+        xte.with_options(base_url="http://127.0.0.1:9")
+    with pytest.raises(ValueError, match="users_dcid must be a non-negative int"):
+        xte.with_options(users_dcid="abc")
+
+
+async def test_a_call_cancelled_while_paced_gives_its_slot_back(sim: Simulator) -> None:
+    """max_in_flight=1: cancelling a call that waits for its pacing interval frees the slot."""
+    async with sim.client(max_in_flight=1, min_request_interval=0.3) as xte:
+        await xte.teacher_categories.list(year_id=36)
+        waiting = asyncio.create_task(xte.teacher_categories.list(year_id=36))
+        await asyncio.sleep(0.05)  # it now sleeps inside the pacer, holding the only slot
+        waiting.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await waiting
+        result = await asyncio.wait_for(xte.teacher_categories.list(year_id=36), 5)
+    assert len(result) == 5
+
+
+async def test_the_deadline_bounds_a_slow_attempt(sim: Simulator, xte: XTEClient) -> None:
+    """A 2 s answer and a 0.4 s deadline: APITimeoutError well before 2 s."""
+    sim.set_faults(FaultPlan(latency=2.0))
+    started = time.monotonic()
+    with pytest.raises(APITimeoutError):
+        await xte.teacher_categories.list(
+            year_id=36, options=RequestOptions(retry=RetryPolicy(deadline=0.4))
+        )
+    assert time.monotonic() - started < 1.5
+
+
+async def test_a_delete_whose_answer_was_lost_is_not_reported_missing(
+    sim: Simulator, xte: XTEClient
+) -> None:
+    """Dropped after commit, retried, 404: the delete succeeded, so no NotFoundError."""
+    created = await xte.section_assignments.create(new_assignment())
+    sim.set_faults(
+        FaultPlan(
+            seed=0, drop_after_probability=1.0, operations=frozenset({"deleteSectionAssignment"})
+        )
+    )
+    task = asyncio.create_task(xte.section_assignments.delete(created.id, force=True))
+    result = await task
+    assert result is None
+    assert sim.assignment_sections() == []
+    deletes = [
+        (r.status, r.fault)
+        for r in sim.request_log()
+        if r.operation_id == "deleteSectionAssignment"
+    ]
+    assert deletes[0] == (0, "drop_after")
+    assert deletes[-1][0] == 404
+
+
+async def test_a_gateway_504_on_create_is_looked_up_before_creating_again(
+    sim: Simulator, xte: XTEClient
+) -> None:
+    """504 may hide a create that happened: the helper looks first, then creates once."""
+    sim.fail_next("createSectionAssignment", 504)
+    created = await create_assignment(xte, new_assignment(name="After 504"), known_ids=())
+    [stored] = sim.assignment_sections()
+    assert created.section_ids == (stored["assignmentsectionid"],)
+    ops = [
+        (r.operation_id, r.status) for r in sim.request_log() if r.operation_id != "getAccessToken"
+    ]
+    assert ops == [
+        ("createSectionAssignment", 504),
+        ("listSectionAssignments", 200),
+        ("createSectionAssignment", 201),
+    ]
+
+
+async def test_tokens_expiring_mid_call_do_not_fail_writes(sim: Simulator, xte: XTEClient) -> None:
+    """Tokens that expire every 4 requests while 412s force resubmits: every score lands."""
+    created = await xte.section_assignments.create(new_assignment())
+    sim.set_faults(FaultPlan(seed=3, token_max_requests=4, resubmit_probability=0.2))
+    items = [
+        ScoreItem(score(created.section_ids[0], s, 3), users_dcid=1001, term_id=3601)
+        for s in range(20001, 20029)
+    ]
+    result = await put_scores(xte, items, chunk_size=1, concurrency=1)
+    assert result.failed == ()
+    assert len(sim.scores()) == 28
+    statuses = [r.status for r in sim.request_log() if r.operation_id == "putScores"]
+    assert 401 in statuses
+    assert 412 in statuses
+
+
+async def test_an_unusable_token_answer_is_a_validation_error(
+    sim: Simulator, xte: XTEClient
+) -> None:
+    """A 200 from the token endpoint that is not a token: APIResponseValidationError, no token shown."""
+    from powerschool_xte import APIResponseValidationError
+
+    sim.fail_next("getAccessToken", 200, html="<html>maintenance</html>")
+    with pytest.raises(APIResponseValidationError, match="without a usable access_token"):
+        await xte.teacher_categories.list(year_id=36)

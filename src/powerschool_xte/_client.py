@@ -22,6 +22,7 @@ from powerschool_xte import _converter, models
 from powerschool_xte._auth import TokenManager, TokenStore
 from powerschool_xte._exceptions import (
     APIConnectionError,
+    APIResponseValidationError,
     APITimeoutError,
     OAuthError,
     RequestInfo,
@@ -48,6 +49,11 @@ def _is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host.strip("[]")).is_loopback
     except ValueError:
         return False
+
+
+def _check_users_dcid(value: object) -> None:
+    if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < 0):
+        raise ValueError(f"users_dcid must be a non-negative int (USERS.DCID), got {value!r}")
 
 
 def _redact(url: str) -> str:
@@ -98,7 +104,12 @@ class _Pacer:
             start = max(now, self._next_start)
             self._next_start = start + self._interval  # reserved before awaiting: no lock needed
             if start > now:
-                await asyncio.sleep(start - now)
+                try:
+                    await asyncio.sleep(start - now)
+                except BaseException:  # cancelled while waiting: give the slot back
+                    if self._slots is not None:
+                        self._slots.release()
+                    raise
 
     async def __aexit__(self, *exc: object) -> None:
         if self._slots is not None:
@@ -181,6 +192,7 @@ class XTEClient(Resources):
             )
         if max_in_flight is not None and max_in_flight < 1:
             raise ValueError("max_in_flight must be at least 1")
+        _check_users_dcid(users_dcid)
         options = ClientOptions(
             base_url=base_url.rstrip("/"),
             users_dcid=users_dcid,
@@ -203,7 +215,25 @@ class XTEClient(Resources):
         self._init_resources(self)
 
     def with_options(self, **changes: Any) -> XTEClient:
-        """A copy with some `ClientOptions` changed; it shares the session and token cache."""
+        """A copy with some `ClientOptions` changed; it shares the session and token cache.
+
+        ``retry``, ``timeout``, ``users_dcid``, ``server_version`` and ``extra_headers`` may
+        change. The server may not: a token belongs to one server, so another ``base_url`` needs
+        its own `XTEClient`.
+        """
+        allowed = {"retry", "timeout", "users_dcid", "server_version", "extra_headers"}
+        unknown = sorted(set(changes) - allowed)
+        if unknown:
+            raise ValueError(
+                f"with_options cannot change {', '.join(unknown)}; allowed: {', '.join(sorted(allowed))}"
+                + (
+                    " (a token belongs to one server: make a new XTEClient)"
+                    if "base_url" in unknown
+                    else ""
+                )
+            )
+        if "users_dcid" in changes:
+            _check_users_dcid(changes["users_dcid"])
         if "timeout" in changes:
             changes["timeout"] = _timeout(changes["timeout"]) or DEFAULT_TIMEOUT
         copy = object.__new__(XTEClient)
@@ -236,10 +266,17 @@ class XTEClient(Resources):
     def _session(self) -> aiohttp.ClientSession:
         shared = self._shared
         if shared.session is None or (shared.owns_session and shared.session.closed):
-            shared.session = aiohttp.ClientSession(
+            session = aiohttp.ClientSession(
                 connector=aiohttp.TCPConnector(limit=100),
                 json_serialize=lambda o: orjson.dumps(o).decode(),
             )
+            # aiohttp silently resends an idempotent request once when a reused connection
+            # drops. Our retry policy must see every attempt (to count, log and know that an
+            # answer was lost), so that hidden retry is turned off, as aiohttp's own test
+            # client does. A session the caller passes in keeps aiohttp's behaviour.
+            if hasattr(session, "_retry_connection"):
+                session._retry_connection = False
+            shared.session = session
         if shared.tokens is None:
             shared.tokens = TokenManager(self._fetch_token, store=shared.token_store)
         return shared.session
@@ -274,12 +311,11 @@ class XTEClient(Resources):
             token = _converter.structure(orjson.loads(response.content), models.TokenResponse)
             lifetime = float(token.expires_in)
         except (orjson.JSONDecodeError, cattrs.BaseValidationError, TypeError, ValueError):
-            raise OAuthError(
-                status=response.status,
+            raise APIResponseValidationError(
+                f"the token endpoint answered {response.status} without a usable access_token "
+                "and expires_in",
                 request=response.request,
-                body=None,
-                text="token endpoint answered 200 without a usable access_token/expires_in",
-                headers={},
+                text="(token response withheld)",
             ) from None
         return token.access_token, lifetime
 
@@ -345,10 +381,10 @@ class XTEClient(Resources):
         headers = {**dict(self.options.extra_headers), **headers}
         if options and options.extra_headers:
             headers.update(options.extra_headers)
-        started = time.monotonic()
-        deadline = None if policy.deadline is None else started + policy.deadline
+        deadline = None if policy.deadline is None else time.monotonic() + policy.deadline
         attempt = transient = resubmits = 0
-        replayed_401 = False
+        refused_tokens: list[Secret] = []  # each refused token earns one refresh and replay
+        ambiguous = False  # an earlier attempt may have been processed without our hearing
         shown_url = url + ("?" + "&".join(f"{k}={v}" for k, v in params) if params else "")
         while True:
             attempt += 1
@@ -369,17 +405,16 @@ class XTEClient(Resources):
                         params=params,
                         data=data,
                         headers=send_headers,
-                        timeout=timeout,
+                        timeout=_within(timeout, deadline),
                         allow_redirects=False,
                     ) as resp:
                         content = await resp.read()
                         status = resp.status
-                        resp_headers = {k: v for k, v in resp.headers.items()}
+                        resp_headers = dict(resp.headers.items())
             except (aiohttp.ClientError, TimeoutError) as exc:
-                elapsed = time.monotonic() - t0
                 timed_out = isinstance(exc, TimeoutError | aiohttp.ServerTimeoutError)
-                kind = "timeout" if timed_out else type(exc).__name__
-                _log_attempt(operation, None, elapsed, attempt, kind)
+                _log_attempt(operation, None, time.monotonic() - t0, attempt, type(exc).__name__)
+                ambiguous = True
                 transient += 1
                 wait = policy.backoff(transient) if operation.idempotent else None
                 if (
@@ -389,24 +424,26 @@ class XTEClient(Resources):
                 ):
                     await asyncio.sleep(wait)
                     continue
-                cls = APITimeoutError if timed_out else APIConnectionError
-                what = "timed out" if timed_out else f"failed ({type(exc).__name__}: {exc})"
-                raise cls(
-                    f"{operation.method} {operation.path} {what} after {attempt} attempt(s); "
-                    + (
-                        "the request may or may not have been processed"
-                        if not operation.idempotent
-                        else "it is safe to repeat"
-                    ),
-                    request=info,
-                ) from exc
-            elapsed = time.monotonic() - t0
-            _log_attempt(operation, status, elapsed, attempt, None)
+                raise _connection_error(operation, info, exc, timed_out=timed_out) from exc
+            _log_attempt(operation, status, time.monotonic() - t0, attempt, None)
             response = Response(status, resp_headers, content, info)
             if 200 <= status < 300:
                 return response
-            if status == 401 and authenticated and token is not None and not replayed_401:
-                replayed_401 = True
+            if status == 404 and ambiguous and operation.method == "DELETE":
+                # the earlier attempt deleted it and its answer was lost: done, not "not found"
+                log.info(
+                    "%s %s: 404 after a lost answer, taken as deleted",
+                    operation.method,
+                    operation.path,
+                )
+                return attrs.evolve(response, status=204, content=b"")
+            if (
+                status == 401
+                and token is not None
+                and token not in refused_tokens
+                and len(refused_tokens) < 3
+            ):
+                refused_tokens.append(token)
                 await tokens.invalidate(token)
                 continue
             wait = None
@@ -423,6 +460,34 @@ class XTEClient(Resources):
                 await asyncio.sleep(wait)
                 continue
             raise _status_error(response, token_endpoint=not authenticated)
+
+
+def _connection_error(
+    operation: Operation, info: RequestInfo, exc: BaseException, *, timed_out: bool
+) -> APIConnectionError:
+    what = "timed out" if timed_out else f"failed ({type(exc).__name__}: {exc})"
+    cls = APITimeoutError if timed_out else APIConnectionError
+    return cls(
+        f"{operation.method} {operation.path} {what} after {info.attempts} attempt(s); it may or "
+        "may not have been processed"
+        + (" (safe to repeat)" if operation.idempotent else " (look before repeating it)"),
+        request=info,
+    )
+
+
+def _within(timeout: aiohttp.ClientTimeout, deadline: float | None) -> aiohttp.ClientTimeout:
+    """The attempt's timeout, shortened so that the call's deadline holds."""
+    if deadline is None:
+        return timeout
+    left = max(0.001, deadline - time.monotonic())
+    if timeout.total is not None and timeout.total <= left:
+        return timeout
+    return aiohttp.ClientTimeout(
+        total=left,
+        connect=timeout.connect,
+        sock_read=timeout.sock_read,
+        sock_connect=timeout.sock_connect,
+    )
 
 
 def _in_time(deadline: float | None, wait: float) -> bool:

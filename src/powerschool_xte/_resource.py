@@ -54,8 +54,8 @@ class Created:
     #: the new id: the last path segment of ``Location`` (for assignments: the assignmentid)
     id: int
     location: str
-    #: the new assignment-section ids, from the ``AssignmentSectionIds`` header when present
-    section_ids: tuple[int, ...] | None = None
+    #: the new assignment-section ids, from the ``AssignmentSectionIds`` header (empty when absent)
+    section_ids: tuple[int, ...] = ()
 
 
 def parse_created(response: Response) -> Created:
@@ -69,7 +69,7 @@ def parse_created(response: Response) -> Created:
             request=response.request,
             text=location,
         )
-    section_ids: tuple[int, ...] | None = None
+    section_ids: tuple[int, ...] = ()
     raw = response.headers.get("AssignmentSectionIds")
     if raw:
         try:

@@ -2,8 +2,9 @@
 
 `POST /ws/xte/section/assignment/` is not idempotent: if the answer is lost (connection reset,
 timeout), the assignment may or may not exist. Blindly sending the POST again can make two.
-`create_assignment` instead looks the sections' assignments up after an ambiguous failure, and
-only creates again when no assignment it did not know before matches the body.
+`create_assignment` instead looks the sections' assignments up after an ambiguous failure (a
+connection error, a timeout, a 502 or 504 from a gateway), and only creates again when no
+assignment it did not know before matches the body.
 """
 
 from __future__ import annotations
@@ -12,8 +13,11 @@ from collections.abc import Collection
 
 from powerschool_xte import models
 from powerschool_xte._client import XTEClient
-from powerschool_xte._exceptions import APIConnectionError
+from powerschool_xte._exceptions import APIConnectionError, APIStatusError
 from powerschool_xte._resource import Created
+
+#: answers after which a create may or may not have happened (a proxy gave up waiting)
+AMBIGUOUS_STATUSES = frozenset({502, 504})
 
 #: (sectionsdcid, name, duedate) of one assignment section
 SectionKey = tuple[int | None, str | None, object]
@@ -82,7 +86,10 @@ async def create_assignment(
     for attempt in range(1, attempts + 1):
         try:
             return await client.section_assignments.create(body, users_dcid=users_dcid)
-        except APIConnectionError:
+        except (APIConnectionError, APIStatusError) as err:
+            # a lost answer, or a gateway that gave up waiting (502/504): it may have happened
+            if isinstance(err, APIStatusError) and err.status not in AMBIGUOUS_STATUSES:
+                raise
             found = await _matching(client, body, users_dcid, known)
             if found:
                 return _created_from(found[0], body)

@@ -222,13 +222,20 @@ async def streaming_put_scores(
             slots.release()
 
     async def produce() -> None:
+        failure: Exception | None = None
         async with asyncio.TaskGroup() as tg:
-            async for chunk in _chunks(items, chunk_size):
-                if isinstance(chunk, ItemOutcome):
-                    await queue.put([chunk])
-                    continue
-                await slots.acquire()
-                tg.create_task(work(chunk))
+            try:
+                async for chunk in _chunks(items, chunk_size):
+                    if isinstance(chunk, ItemOutcome):
+                        await queue.put([chunk])
+                        continue
+                    await slots.acquire()
+                    tg.create_task(work(chunk))
+            except Exception as exc:  # noqa: BLE001 - the caller's iterable failed
+                # Writes already sent finish and report their outcomes before the error is raised.
+                failure = exc
+        if failure is not None:
+            raise failure
 
     producer = asyncio.create_task(produce())
     try:

@@ -324,6 +324,8 @@ class Simulator:
             except HTTPError as err:
                 response = error_response(err)
                 fault = getattr(err, "kind", None)
+            except ConnectionResetError:  # the client went away while we read its request
+                response, fault, drop = web.Response(status=400), "client_gone", True
             finally:
                 self.in_flight -= 1
             status = 0 if drop else response.status

@@ -1,6 +1,8 @@
 """pytest fixtures for testing code that uses powerschool-xte.
 
-Enable them in your ``conftest.py`` (needs pytest-asyncio)::
+Enable them in your ``conftest.py``; the fixtures are async, so pytest-asyncio must run them
+(``asyncio_mode = "auto"`` and ``asyncio_default_fixture_loop_scope = "function"`` in your
+pytest configuration)::
 
     pytest_plugins = ["powerschool_xte.testing.pytest_plugin"]
 
