@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 import pytest
 
 from powerschool_xte import XTEClient, models
-from powerschool_xte.helpers import ScoreItem, put_scores, streaming_put_scores
+from powerschool_xte.helpers import ItemOutcome, ScoreItem, put_scores, streaming_put_scores
 from powerschool_xte.testing import FaultPlan, Simulator
 from tests.test_client import new_assignment, score
 
@@ -114,10 +114,14 @@ async def test_error_in_the_input_propagates_after_outcomes(sim: Simulator, xte:
             yield ScoreItem(score(asids[0], student, 1), users_dcid=1001)
         raise RuntimeError("source broke")
 
-    seen = []
-    with pytest.raises(RuntimeError, match="source broke"):
+    seen: list[ItemOutcome] = []
+
+    async def consume() -> None:
         async for outcome in streaming_put_scores(xte, items(), chunk_size=5, concurrency=2):
             seen.append(outcome)
+
+    with pytest.raises(RuntimeError, match="source broke"):
+        await consume()
     assert len(seen) == 10
     assert all(o.ok for o in seen)
     assert len(sim.scores()) == 10
