@@ -31,6 +31,7 @@ class Param:
     wire: str  # how the value is written on the wire: "plain" | "bool" | "ids"
     description: str
     client_default: str | None
+    required_for_plugins: bool
 
 
 @attrs.frozen
@@ -170,6 +171,7 @@ def _operation(
                 wire=wire,
                 description=" ".join(str(p.get("description", "")).split()),
                 client_default=p.get("x-client-default"),
+                required_for_plugins=bool(p.get("x-required-for-plugins", False)),
             )
         )
     body_type = None

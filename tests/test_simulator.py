@@ -40,6 +40,7 @@ class Raw:
         if data is not None:
             hdrs["Content-Type"] = "application/json"
         query = {"users_dcid": "1001", **{k: str(v) for k, v in (params or {}).items()}}
+        query = {k: v for k, v in query.items() if v != "None"}
         async with self.session.request(
             method, self.sim.url + path, data=data, params=query, headers=hdrs
         ) as r:
@@ -566,3 +567,45 @@ async def test_the_pytest_plugin_fixtures(xte_simulator: Simulator, xte_client: 
     assert [r.status for r in xte_simulator.request_log() if r.operation_id == "putScores"] == [
         412
     ] * 4
+
+
+async def test_unknown_query_parameters_are_refused_but_known_ignored_ones_pass(
+    sim: Simulator, raw: Raw
+) -> None:
+    """A typo like section_id is a 400; pagesize and _ are ignored as PowerSchool does."""
+    status, _, body = await raw(
+        "GET", "/ws/xte/section/assignment/", params={"section_ids": "5001", "pagesise": 5}
+    )
+    assert status == 400
+    assert "unknown query parameter(s) 'pagesise'" in body["message"]
+    status, _, _ = await raw(
+        "GET",
+        "/ws/xte/section/assignment/",
+        params={"section_ids": "5001", "pagesize": 5, "_": 1764790000000},
+    )
+    assert status == 200
+    sim.strict_query = False
+    status, _, _ = await raw(
+        "GET", "/ws/xte/section/assignment/", params={"section_ids": "5001", "foo": "bar"}
+    )
+    assert status == 200
+
+
+async def test_users_dcid_where_the_vendor_doc_is_silent_is_optional_but_checked(raw: Raw) -> None:
+    """Section standards: without users_dcid any section; with it, only the teacher's."""
+    status, _, standards = await raw(
+        "GET", "/ws/xte/section/standard", params={"section_ids": "5001", "users_dcid": None}
+    )
+    assert status == 200
+    assert [s["standardid"] for s in standards] == [
+        7001,
+        7002,
+    ]  # 7003 allows no assignments, 7004 inactive
+    status, _, _ = await raw("GET", "/ws/xte/section/standard", params={"section_ids": "5004"})
+    assert status == 403
+    status, _, everything = await raw(
+        "GET",
+        "/ws/xte/section/standard",
+        params={"section_ids": "5001", "include_inactive": "true", "include_nonassigment": "true"},
+    )
+    assert [s["standardid"] for s in everything] == [7001, 7002, 7003, 7004]

@@ -24,6 +24,8 @@ class Operation:
     #: names of the query parameters the operation takes, and those it requires
     query_params: tuple[str, ...] = ()
     required_query: tuple[str, ...] = ()
+    #: query parameters OAuth clients must send (``x-required-for-plugins``: users_dcid)
+    plugin_required_query: tuple[str, ...] = ()
 
     @property
     def label(self) -> str:

@@ -177,8 +177,9 @@ async def list_section_standards(sim: Simulator, request: web.Request, ctx: Ctx)
         parse_bool(request.query.get("include_nonassigment"), "include_nonassigment") or False
     )
     for dcid in section_ids:
-        if sim.section(dcid) is None:
-            raise HTTPError(404, f"Section {dcid} not found")
+        sim.teaching_section(
+            ctx, dcid, access="VIEW"
+        )  # 404 unknown; 403 not taught (users_dcid given)
     marks = ",".join("?" * len(section_ids))
     out = []
     for r in sim.store.db.execute(

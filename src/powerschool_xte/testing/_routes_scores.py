@@ -244,13 +244,13 @@ async def delete_assignment_student_associations(
     db = sim.store.db
     marks_s, marks_a = ",".join("?" * len(students)), ",".join("?" * len(asids))
     for row in db.execute(
-        "SELECT DISTINCT t.locked, t.id FROM assignment_sections a"
-        " JOIN sections s ON s.dcid = a.sectionsdcid JOIN terms t ON t.id = s.termid"
+        "SELECT DISTINCT a.sectionsdcid FROM assignment_sections a"
         f" WHERE a.assignmentsectionid IN ({marks_a})",
         asids,
-    ):
-        if row["locked"]:
-            raise locked_term("AssignmentStudentAssociation", row["id"])
+    ).fetchall():
+        section = sim.teaching_section(ctx, row["sectionsdcid"])
+        if section["locked"]:
+            raise locked_term("AssignmentStudentAssociation", section["termid"])
     scored = db.execute(
         f"SELECT count(*) FROM scores WHERE assignmentsectionid IN ({marks_a})"
         f" AND studentsdcid IN ({marks_s})",

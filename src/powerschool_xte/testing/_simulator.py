@@ -90,6 +90,7 @@ class Simulator:
         db_path: str = ":memory:",
         token_lifetime: float = DEFAULT_TOKEN_LIFETIME,
         conflict_report: str = "all",
+        strict_query: bool = True,
         faults: FaultPlan | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
@@ -100,6 +101,8 @@ class Simulator:
             self.store.seed(district if district is not None else _seed.demo_district())
         self.token_lifetime = token_lifetime
         self.conflict_report = conflict_report
+        #: refuse query parameters an operation does not declare (400), except pagesize and _
+        self.strict_query = strict_query
         self.clock = clock
         #: authenticated requests made with each token (for ``token_max_requests``)
         self.token_uses: dict[str, int] = {}
@@ -363,7 +366,7 @@ class Simulator:
         injector = self.faults
         if not injector.applies(op_id):
             if not ctx.operation.internal:
-                await validate_request(request, op_id)
+                await validate_request(request, op_id, strict_query=self.strict_query)
             return await handler(self, request, ctx), None, False
         wait = injector.throttle(ctx.client_id, time.monotonic())
         if wait is not None:
@@ -376,7 +379,7 @@ class Simulator:
             )
         fault = injector.draw(op_id)
         if fault is None or fault in ("resubmit", "drop_after"):
-            await validate_request(request, op_id)
+            await validate_request(request, op_id, strict_query=self.strict_query)
         if fault == "burst":
             status = injector.plan.burst_status
             headers = {"Retry-After": "1"} if status == 503 else {}
@@ -411,7 +414,9 @@ class Simulator:
         if ctx.role == "PLUGINS" and "users_dcid" in ctx.operation.query_params:
             users_dcid = parse_int(request.query.get("users_dcid"), "users_dcid")
             if users_dcid is None:
-                raise HTTPError(400, "users_dcid is required for OAuth clients")
+                if "users_dcid" in ctx.operation.plugin_required_query:
+                    raise HTTPError(400, "users_dcid is required for OAuth clients")
+                return  # optional here: nothing to check the user's access against
             known = self.store.db.execute(
                 "SELECT 1 FROM users WHERE dcid = ?", (users_dcid,)
             ).fetchone()

@@ -1,8 +1,10 @@
 """Refuse requests that do not match the spec (400), before any rule of PowerSchool is applied.
 
 Bodies and query parameters are checked against the generated JSON Schemas with jsonschema-rs
-(formats such as ``date`` included). Unknown query parameters are ignored, as PowerSchool
-ignores ``pagesize`` and the UI's ``_`` cache buster. Enum values in requests must be ones the
+(formats such as ``date`` included). A query parameter the operation does not declare is refused
+(a typo such as ``section_id`` would otherwise be silently ignored), except ``pagesize`` and the
+UI's ``_`` cache buster, which PowerSchool is known to ignore; ``Simulator(strict_query=False)``
+ignores unknown parameters instead. Enum values in requests must be ones the
 spec lists: the client parses unknown values from servers, the simulator is strict about
 what it accepts.
 """
@@ -63,8 +65,23 @@ def _check(validator: Any, value: Any, where: str) -> None:
         raise HTTPError(400, f"Bad Request: {where}{'/' + at if at else ''}: {error.message}")
 
 
-async def validate_request(request: web.Request, operation_id: str) -> None:
+#: query parameters PowerSchool is known to ignore (wire-facts 1.7, 3 #9)
+IGNORED_QUERY = frozenset({"_", "pagesize"})
+
+
+async def validate_request(
+    request: web.Request, operation_id: str, *, strict_query: bool = True
+) -> None:
     """400 unless the path, query and JSON body match the operation's schemas."""
+    declared = QUERY_PARAMETERS.get(operation_id, {})
+    if strict_query:
+        unknown = sorted(set(request.query) - declared.keys() - IGNORED_QUERY)
+        if unknown:
+            raise HTTPError(
+                400,
+                f"Bad Request: unknown query parameter(s) {', '.join(map(repr, unknown))}; "
+                f"this operation takes {', '.join(sorted(declared)) or 'none'}",
+            )
     for name, schema in PATH_PARAMETERS.get(operation_id, {}).items():
         raw = request.match_info.get(name, "")
         _check(
