@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import ipaddress
-import logging
 import os
 import time
 from collections.abc import Mapping
@@ -19,61 +17,31 @@ import cattrs
 import orjson
 
 from powerschool_xte import _converter, models
+from powerschool_xte._attempt import (
+    connection_error,
+    in_time,
+    log,
+    log_attempt,
+    status_error,
+    timeout_from,
+    within,
+)
 from powerschool_xte._auth import TokenManager, TokenStore
 from powerschool_xte._exceptions import (
-    APIConnectionError,
     APIResponseValidationError,
-    APITimeoutError,
-    OAuthError,
     RequestInfo,
     UnsupportedOperationError,
-    error_class,
 )
 from powerschool_xte._operation import Operation
+from powerschool_xte._pacing import Pacer
 from powerschool_xte._resource import RequestOptions, Response
 from powerschool_xte._retry import ALWAYS_RETRY, IDEMPOTENT_RETRY, RetryPolicy, parse_retry_after
 from powerschool_xte._secret import Secret
+from powerschool_xte._values import check_users_dcid, is_loopback, query_value, redact, version
 from powerschool_xte.resources import OPERATIONS, Resources
-
-log = logging.getLogger("powerschool_xte")
 
 DEFAULT_TIMEOUT = aiohttp.ClientTimeout(total=60.0, connect=10.0)
 TOKEN_OPERATION = OPERATIONS["getAccessToken"]
-_LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain"})
-
-
-def _is_loopback(host: str) -> bool:
-    if host.lower() in _LOOPBACK_NAMES:
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
-
-
-def _check_users_dcid(value: object) -> None:
-    if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < 0):
-        raise ValueError(f"users_dcid must be a non-negative int (USERS.DCID), got {value!r}")
-
-
-def _redact(url: str) -> str:
-    """The URL with any user:password@ part masked."""
-    parts = urlsplit(url)
-    if "@" not in parts.netloc:
-        return url
-    return parts._replace(netloc="***@" + parts.netloc.rsplit("@", 1)[1]).geturl()
-
-
-def _version(text: str) -> tuple[int, ...]:
-    return tuple(int(p) for p in text.split(".") if p.isdigit())
-
-
-def _query_value(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, str | int):
-        return str(value)
-    return ",".join(str(int(v)) for v in value)
 
 
 @attrs.frozen(kw_only=True)
@@ -88,34 +56,6 @@ class ClientOptions:
     extra_headers: tuple[tuple[str, str], ...] = ()
 
 
-class _Pacer:
-    """Client-side pacing: a cap on requests in flight and a minimum interval between starts."""
-
-    def __init__(self, max_in_flight: int | None, min_request_interval: float | None) -> None:
-        self._slots = asyncio.Semaphore(max_in_flight) if max_in_flight else None
-        self._interval = min_request_interval or 0.0
-        self._next_start = 0.0
-
-    async def __aenter__(self) -> None:
-        if self._slots is not None:
-            await self._slots.acquire()
-        if self._interval:
-            now = time.monotonic()
-            start = max(now, self._next_start)
-            self._next_start = start + self._interval  # reserved before awaiting: no lock needed
-            if start > now:
-                try:
-                    await asyncio.sleep(start - now)
-                except BaseException:  # cancelled while waiting: give the slot back
-                    if self._slots is not None:
-                        self._slots.release()
-                    raise
-
-    async def __aexit__(self, *exc: object) -> None:
-        if self._slots is not None:
-            self._slots.release()
-
-
 class _Shared:
     """What every `with_options` copy of a client shares: session, token cache, pacing."""
 
@@ -126,7 +66,7 @@ class _Shared:
         client_id: str,
         client_secret: Secret,
         token_store: TokenStore | None,
-        pacer: _Pacer,
+        pacer: Pacer,
     ) -> None:
         self.session = session
         self.owns_session = session is None
@@ -178,34 +118,34 @@ class XTEClient(Resources):
                 "(or set POWERSCHOOL_CLIENT_ID and POWERSCHOOL_CLIENT_SECRET)"
             )
         parts = urlsplit(base_url)
-        shown = _redact(base_url)
+        shown = redact(base_url)
         if parts.username is not None or parts.password is not None:
             raise ValueError(
                 f"base_url must not carry credentials ({shown}); pass client_id and client_secret"
             )
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ValueError(f"base_url must be an http(s) URL, got {shown!r}")
-        if parts.scheme != "https" and not _is_loopback(parts.hostname):
+        if parts.scheme != "https" and not is_loopback(parts.hostname):
             raise ValueError(
                 f"base_url must use https (plain http is allowed for loopback hosts only): "
                 f"{shown!r}"
             )
         if max_in_flight is not None and max_in_flight < 1:
             raise ValueError("max_in_flight must be at least 1")
-        _check_users_dcid(users_dcid)
+        check_users_dcid(users_dcid)
         options = ClientOptions(
             base_url=base_url.rstrip("/"),
             users_dcid=users_dcid,
             server_version=server_version,
             retry=retry or RetryPolicy(),
-            timeout=_timeout(timeout) or DEFAULT_TIMEOUT,
+            timeout=timeout_from(timeout) or DEFAULT_TIMEOUT,
         )
         shared = _Shared(
             session=session,
             client_id=client_id,
             client_secret=secret if isinstance(secret, Secret) else Secret(secret),
             token_store=token_store,
-            pacer=_Pacer(max_in_flight, min_request_interval),
+            pacer=Pacer(max_in_flight, min_request_interval),
         )
         self._init(options, shared)
 
@@ -233,9 +173,9 @@ class XTEClient(Resources):
                 )
             )
         if "users_dcid" in changes:
-            _check_users_dcid(changes["users_dcid"])
+            check_users_dcid(changes["users_dcid"])
         if "timeout" in changes:
-            changes["timeout"] = _timeout(changes["timeout"]) or DEFAULT_TIMEOUT
+            changes["timeout"] = timeout_from(changes["timeout"]) or DEFAULT_TIMEOUT
         copy = object.__new__(XTEClient)
         copy._init(attrs.evolve(self.options, **changes), self._shared)
         return copy
@@ -332,7 +272,7 @@ class XTEClient(Resources):
     ) -> Response:
         """Send one operation: called by the generated resource methods."""
         opts = self.options
-        if opts.server_version is not None and _version(operation.available_since) > _version(
+        if opts.server_version is not None and version(operation.available_since) > version(
             opts.server_version
         ):
             raise UnsupportedOperationError(
@@ -340,13 +280,13 @@ class XTEClient(Resources):
             )
         url_path = operation.path
         for name, value in path.items():
-            url_path = url_path.replace("{" + name + "}", quote(_query_value(value), safe=","))
+            url_path = url_path.replace("{" + name + "}", quote(query_value(value), safe=","))
         params: list[tuple[str, str]] = []
         for name, value in query.items():
             if value is None and name == "users_dcid":
                 value = opts.users_dcid
             if value is not None:
-                params.append((name, _query_value(value)))
+                params.append((name, query_value(value)))
         headers = {"Accept": "application/json"}
         data = None
         if body is not None:
@@ -377,7 +317,7 @@ class XTEClient(Resources):
         tokens = self._shared.tokens
         assert tokens is not None
         policy = (options.retry if options else None) or self.options.retry
-        timeout = _timeout(options.timeout if options else None) or self.options.timeout
+        timeout = timeout_from(options.timeout if options else None) or self.options.timeout
         headers = {**dict(self.options.extra_headers), **headers}
         if options and options.extra_headers:
             headers.update(options.extra_headers)
@@ -405,7 +345,7 @@ class XTEClient(Resources):
                         params=params,
                         data=data,
                         headers=send_headers,
-                        timeout=_within(timeout, deadline),
+                        timeout=within(timeout, deadline),
                         allow_redirects=False,
                     ) as resp:
                         content = await resp.read()
@@ -413,19 +353,15 @@ class XTEClient(Resources):
                         resp_headers = dict(resp.headers.items())
             except (aiohttp.ClientError, TimeoutError) as exc:
                 timed_out = isinstance(exc, TimeoutError | aiohttp.ServerTimeoutError)
-                _log_attempt(operation, None, time.monotonic() - t0, attempt, type(exc).__name__)
+                log_attempt(operation, None, time.monotonic() - t0, attempt, type(exc).__name__)
                 ambiguous = True
                 transient += 1
                 wait = policy.backoff(transient) if operation.idempotent else None
-                if (
-                    wait is not None
-                    and transient < policy.max_attempts
-                    and _in_time(deadline, wait)
-                ):
+                if wait is not None and transient < policy.max_attempts and in_time(deadline, wait):
                     await asyncio.sleep(wait)
                     continue
-                raise _connection_error(operation, info, exc, timed_out=timed_out) from exc
-            _log_attempt(operation, status, time.monotonic() - t0, attempt, None)
+                raise connection_error(operation, info, exc, timed_out=timed_out) from exc
+            log_attempt(operation, status, time.monotonic() - t0, attempt, None)
             response = Response(status, resp_headers, content, info)
             if 200 <= status < 300:
                 return response
@@ -456,100 +392,7 @@ class XTEClient(Resources):
                     wait = policy.wait_for(
                         parse_retry_after(resp_headers.get("Retry-After")), transient
                     )
-            if wait is not None and _in_time(deadline, wait):
+            if wait is not None and in_time(deadline, wait):
                 await asyncio.sleep(wait)
                 continue
-            raise _status_error(response, token_endpoint=not authenticated)
-
-
-def _connection_error(
-    operation: Operation, info: RequestInfo, exc: BaseException, *, timed_out: bool
-) -> APIConnectionError:
-    what = "timed out" if timed_out else f"failed ({type(exc).__name__}: {exc})"
-    cls = APITimeoutError if timed_out else APIConnectionError
-    return cls(
-        f"{operation.method} {operation.path} {what} after {info.attempts} attempt(s); it may or "
-        "may not have been processed"
-        + (" (safe to repeat)" if operation.idempotent else " (look before repeating it)"),
-        request=info,
-    )
-
-
-def _within(timeout: aiohttp.ClientTimeout, deadline: float | None) -> aiohttp.ClientTimeout:
-    """The attempt's timeout, shortened so that the call's deadline holds."""
-    if deadline is None:
-        return timeout
-    left = max(0.001, deadline - time.monotonic())
-    if timeout.total is not None and timeout.total <= left:
-        return timeout
-    return aiohttp.ClientTimeout(
-        total=left,
-        connect=timeout.connect,
-        sock_read=timeout.sock_read,
-        sock_connect=timeout.sock_connect,
-    )
-
-
-def _in_time(deadline: float | None, wait: float) -> bool:
-    return deadline is None or time.monotonic() + wait < deadline
-
-
-def _timeout(value: float | aiohttp.ClientTimeout | None) -> aiohttp.ClientTimeout | None:
-    if value is None or isinstance(value, aiohttp.ClientTimeout):
-        return value
-    return aiohttp.ClientTimeout(total=float(value), connect=min(10.0, float(value)))
-
-
-def _log_attempt(
-    operation: Operation, status: int | None, elapsed: float, attempt: int, failure: str | None
-) -> None:
-    level = logging.DEBUG if status is not None and status < 400 else logging.INFO
-    if log.isEnabledFor(level):
-        log.log(
-            level,
-            "%s %s -> %s in %.1f ms (attempt %d)",
-            operation.method,
-            operation.path,
-            status if status is not None else failure,
-            elapsed * 1000,
-            attempt,
-            extra={
-                "xte_method": operation.method,
-                "xte_path": operation.path,
-                "xte_status": status,
-                "xte_duration_ms": round(elapsed * 1000, 1),
-                "xte_attempt": attempt,
-            },
-        )
-
-
-def _status_error(response: Response, *, token_endpoint: bool) -> Exception:
-    text = response.content.decode("utf-8", "replace")
-    body: models.ErrorBody | None = None
-    try:
-        decoded = orjson.loads(response.content)
-    except orjson.JSONDecodeError:
-        decoded = None
-    if isinstance(decoded, dict):
-        if token_endpoint and "error" in decoded and "message" not in decoded:
-            decoded = {
-                "message": " ".join(
-                    str(decoded[k]) for k in ("error", "error_description") if decoded.get(k)
-                )
-            }
-        try:
-            body = _converter.structure(decoded, models.ErrorBody)
-        except (cattrs.BaseValidationError, TypeError, ValueError):
-            body = None
-    cls = (
-        OAuthError
-        if token_endpoint and response.status in (400, 401, 403)
-        else error_class(response.status)
-    )
-    return cls(
-        status=response.status,
-        request=response.request,
-        body=body,
-        text=text[:5000],
-        headers=response.headers,
-    )
+            raise status_error(response, token_endpoint=not authenticated)
