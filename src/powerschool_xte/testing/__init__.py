@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+from powerschool_xte.testing._controls import LoggedRequest
 from powerschool_xte.testing._faults import FaultPlan
 from powerschool_xte.testing._seed import (
     DEMO_CLIENT_ID,
@@ -21,7 +22,8 @@ from powerschool_xte.testing._seed import (
     DEMO_YEAR_ID,
     demo_district,
 )
-from powerschool_xte.testing._simulator import LoggedRequest, Simulator, running_in_thread
+from powerschool_xte.testing._simulator import Simulator
+from powerschool_xte.testing._threaded import running_in_thread
 
 __all__ = [
     "DEMO_CLIENT_ID",

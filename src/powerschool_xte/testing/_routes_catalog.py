@@ -22,6 +22,8 @@ from powerschool_xte.testing._http import (
 from powerschool_xte.testing._store import transaction
 
 if TYPE_CHECKING:
+    import sqlite3
+
     from powerschool_xte.testing._simulator import Handler, Simulator
 
 _COMPUTED = frozenset(
@@ -258,10 +260,14 @@ async def get_grade_scales(sim: Simulator, request: web.Request, ctx: Ctx) -> we
 
 
 def add_standard_score(
-    sim: Simulator, *, assignmentsectionid: int, standardid: int, studentsdcid: int, **fields: Any
+    db: sqlite3.Connection,
+    *,
+    assignmentsectionid: int,
+    standardid: int,
+    studentsdcid: int,
+    **fields: Any,
 ) -> int:
     """Seed a standard score (XTE has no operation that writes one)."""
-    db = sim.store.db
     row = db.execute(
         "SELECT sa.assignmentstandardassocid FROM assignment_sections a JOIN assignment_standard_assocs sa"
         " ON sa.assignmentid = a.assignmentid WHERE a.assignmentsectionid = ? AND sa.standardid = ?",
