@@ -12,40 +12,39 @@ from typing import Any
 
 import yaml
 
-from codegen._spec import HTTP_METHODS
+from codegen._spec import raw_operations, resolve
 
-RULES = ("x-retry-on", "x-available-since", "x-accessible-to", "x-idempotent", "x-method")
+RULES = (
+    "x-retry-on",
+    "x-available-since",
+    "x-accessible-to",
+    "x-idempotent",
+    "x-method",
+    "x-internal",
+    "tags",
+)
 
 
 def _ops(doc: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    out = {}
-    for path, item in (doc.get("paths") or {}).items():
-        for method in HTTP_METHODS:
-            if method in item:
-                op = dict(item[method])
-                op["parameters"] = [*item.get("parameters", []), *op.get("parameters", [])]
-                out[f"{method.upper()} {path}"] = op
-    return out
+    return {f"{method.upper()} {path}": op for path, method, op in raw_operations(doc)}
 
 
 def _params(doc: dict[str, Any], op: dict[str, Any]) -> dict[str, Any]:
+    """``in:name`` -> everything about the parameter that matters to the SDK (prose left out)."""
     out = {}
-    for raw in op.get("parameters", []):
-        p = raw
-        if "$ref" in raw:
-            p = doc
-            for part in raw["$ref"][2:].split("/"):
-                p = p[part]
-        out[f"{p['in']}:{p['name']}"] = {k: p.get(k) for k in ("required", "schema")}
+    for raw in op["parameters"]:
+        p = resolve(doc, raw)
+        out[f"{p['in']}:{p['name']}"] = {
+            k: v for k, v in p.items() if k not in ("description", "name", "in")
+        }
     return out
 
 
 def _schema_shape(schema: Any) -> Any:
+    """A schema without its prose: what changes generated code, validation or x- rules."""
     if not isinstance(schema, dict):
         return schema
-    return {
-        k: schema[k] for k in ("type", "$ref", "format", "enum", "items", "const") if k in schema
-    }
+    return {k: v for k, v in schema.items() if k not in ("description", "title", "examples")}
 
 
 def diff_specs(old_path: Path, new_path: Path) -> str:
@@ -76,9 +75,7 @@ def diff_specs(old_path: Path, new_path: Path) -> str:
             add(f"+ response {key} {s}")
         for s in sorted(ra - rb):
             add(f"- response {key} {s}")
-        if (a.get("requestBody") is None) != (b.get("requestBody") is None) or a.get(
-            "requestBody"
-        ) != b.get("requestBody"):
+        if a.get("requestBody") != b.get("requestBody"):
             add(f"~ request body {key}")
     old_s = (old.get("components") or {}).get("schemas") or {}
     new_s = (new.get("components") or {}).get("schemas") or {}

@@ -19,7 +19,7 @@ from typing import Any
 import jinja2
 import yaml
 
-from codegen._spec import Operation, Spec, load
+from codegen._spec import Operation, Spec, load, raw_operations, resolve
 
 HERE = Path(__file__).parent
 TEMPLATES = HERE / "templates"
@@ -150,26 +150,19 @@ def _rewrite_refs(node: Any) -> Any:
     return node
 
 
-def _render_schemas(spec_path: Path, spec: Spec, out: Path) -> None:
+def _render_schemas(spec: Spec, out: Path) -> None:
     doc = yaml.safe_load(spec.text)
     components = _rewrite_refs(doc["components"]["schemas"])
     bodies: dict[str, Any] = {}
     queries: dict[str, dict[str, Any]] = {}
     paths: dict[str, dict[str, Any]] = {}
-    for item in doc["paths"].values():
-        for method in ("get", "put", "post", "delete", "patch"):
-            if method not in item:
-                continue
-            op = item[method]
-            body = (op.get("requestBody") or {}).get("content", {}).get("application/json")
-            bodies[op["operationId"]] = _rewrite_refs(body["schema"]) if body else None
-            params = [*item.get("parameters", []), *op.get("parameters", [])]
-            resolved = [_resolve_param(doc, p) for p in params]
-            queries[op["operationId"]] = {
-                p["name"]: _rewrite_refs(p["schema"]) for p in resolved if p["in"] == "query"
-            }
-            paths[op["operationId"]] = {
-                p["name"]: _rewrite_refs(p["schema"]) for p in resolved if p["in"] == "path"
+    for _path, _method, op in raw_operations(doc):
+        body = (op.get("requestBody") or {}).get("content", {}).get("application/json")
+        bodies[op["operationId"]] = _rewrite_refs(body["schema"]) if body else None
+        params = [resolve(doc, p) for p in op["parameters"]]
+        for where, table in (("query", queries), ("path", paths)):
+            table[op["operationId"]] = {
+                p["name"]: _rewrite_refs(p["schema"]) for p in params if p["in"] == where
             }
     text = (
         _env()
@@ -183,15 +176,6 @@ def _render_schemas(spec_path: Path, spec: Spec, out: Path) -> None:
         )
     )
     (out / "_schemas.py").write_text(text)
-
-
-def _resolve_param(doc: dict[str, Any], p: dict[str, Any]) -> dict[str, Any]:
-    if "$ref" in p:
-        target: Any = doc
-        for part in p["$ref"][2:].split("/"):
-            target = target[part]
-        return dict(target)
-    return p
 
 
 def _render_resources(spec: Spec, out: Path) -> None:
@@ -227,7 +211,7 @@ def render(spec_path: Path, out_root: Path, project_root: Path) -> Spec:
     spec = load(spec_path)
     _render_models(spec_path, spec, out_root / MODELS_DIR)
     _render_resources(spec, out_root / RESOURCES_DIR)
-    _render_schemas(spec_path, spec, out_root / RESOURCES_DIR)
+    _render_schemas(spec, out_root / RESOURCES_DIR)
     # Format with the project's ruff settings so generated code passes the lint session as is.
     config = project_root / "pyproject.toml"
     for args in (["check", "--fix-only", "--quiet"], ["format", "--quiet"]):

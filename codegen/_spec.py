@@ -28,7 +28,6 @@ class Param:
     location: str  # "path" | "query"
     required: bool
     python_type: str
-    wire: str  # how the value is written on the wire: "plain" | "bool" | "ids"
     description: str
     client_default: str | None
     required_for_plugins: bool
@@ -77,15 +76,7 @@ def load(path: Path) -> Spec:
     if not isinstance(doc, dict) or not str(doc.get("openapi", "")).startswith("3.1"):
         raise SpecError(f"{path}: expected an OpenAPI 3.1 document")
     tags = {t["name"]: str(t.get("description", "")) for t in doc.get("tags", [])}
-    ops: list[Operation] = []
-    for path_key, item in doc.get("paths", {}).items():
-        for method in HTTP_METHODS:
-            if method in item:
-                op = dict(item[method])
-                shared = item.get("parameters", [])
-                if shared:
-                    op["parameters"] = [*shared, *op.get("parameters", [])]
-                ops.append(_operation(doc, path_key, method, op, tags))
+    ops = [_operation(doc, path, method, op, tags) for path, method, op in raw_operations(doc)]
     ids = [o.operation_id for o in ops]
     if len(ids) != len(set(ids)):
         raise SpecError("operationId values are not unique")
@@ -100,7 +91,19 @@ def load(path: Path) -> Spec:
     )
 
 
-def _resolve(doc: dict[str, Any], node: Any) -> Any:
+def raw_operations(doc: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
+    """(path, method, operation) for every operation, path-level parameters merged in."""
+    out = []
+    for path, item in (doc.get("paths") or {}).items():
+        for method in HTTP_METHODS:
+            if method in item:
+                op = dict(item[method])
+                op["parameters"] = [*item.get("parameters", []), *op.get("parameters", [])]
+                out.append((path, method, op))
+    return out
+
+
+def resolve(doc: dict[str, Any], node: Any) -> Any:
     while isinstance(node, dict) and "$ref" in node:
         ref = node["$ref"]
         if not ref.startswith("#/"):
@@ -118,19 +121,13 @@ def _ref_name(node: Any) -> str | None:
     return None
 
 
-def _python_type(doc: dict[str, Any], schema: Any, pointer: str) -> tuple[str, str]:
-    resolved = _resolve(doc, schema)
+def _python_type(doc: dict[str, Any], schema: Any, pointer: str) -> str:
+    resolved = resolve(doc, schema)
     if resolved.get("x-id-list"):
-        return "IdsArg", "ids"
-    kind = resolved.get("type")
-    if kind == "integer":
-        return "int", "plain"
-    if kind == "boolean":
-        return "bool", "bool"
-    if kind == "string":
-        return "str", "plain"
-    if kind == "number":
-        return "float", "plain"
+        return "IdsArg"
+    kinds = {"integer": "int", "boolean": "bool", "string": "str", "number": "float"}
+    if resolved.get("type") in kinds:
+        return kinds[resolved["type"]]
     raise SpecError(f"{pointer}: unsupported parameter schema {resolved!r}")
 
 
@@ -155,11 +152,11 @@ def _operation(
         raise SpecError(f"{pointer}: tag {resource!r} is not declared under tags")
     params: list[Param] = []
     for i, raw in enumerate(op.get("parameters", [])):
-        p = _resolve(doc, raw)
+        p = resolve(doc, raw)
         where = f"{pointer}/parameters/{i}"
         if p["in"] not in ("path", "query"):
             raise SpecError(f"{where}: parameters in {p['in']!r} are not supported")
-        py_type, wire = _python_type(doc, p["schema"], where + "/schema")
+        py_type = _python_type(doc, p["schema"], where + "/schema")
         py_name = p["name"] + "_" if keyword.iskeyword(p["name"]) else p["name"]
         params.append(
             Param(
@@ -168,7 +165,6 @@ def _operation(
                 location=p["in"],
                 required=bool(p.get("required", False)) or p["in"] == "path",
                 python_type=py_type,
-                wire=wire,
                 description=" ".join(str(p.get("description", "")).split()),
                 client_default=p.get("x-client-default"),
                 required_for_plugins=bool(p.get("x-required-for-plugins", False)),
@@ -177,7 +173,7 @@ def _operation(
     body_type = None
     body_required = False
     if "requestBody" in op:
-        rb = _resolve(doc, op["requestBody"])
+        rb = resolve(doc, op["requestBody"])
         content = rb.get("content", {})
         if "application/json" in content:
             body_type = _model_type(doc, content["application/json"]["schema"], pointer)
@@ -188,7 +184,7 @@ def _operation(
     success = sorted(s for s in responses if str(s).startswith("2"))
     if not success:
         raise SpecError(f"{pointer}: no 2xx response")
-    ok = _resolve(doc, responses[success[0]])
+    ok = resolve(doc, responses[success[0]])
     content = ok.get("content", {})
     if "application/json" in content:
         result_kind = "model"
@@ -198,7 +194,7 @@ def _operation(
     else:
         result_kind, result_type = "none", "None"
     resp = tuple(
-        Response(str(s), " ".join(str(_resolve(doc, r).get("description", "")).split()))
+        Response(str(s), " ".join(str(resolve(doc, r).get("description", "")).split()))
         for s, r in sorted(responses.items(), key=lambda kv: str(kv[0]))
     )
     return Operation(

@@ -6,6 +6,7 @@ The data fits the simulator's demo district: teacher 1001, term 3601 (S1 2026-27
 
 from __future__ import annotations
 
+import argparse
 import csv
 import random
 from pathlib import Path
@@ -65,7 +66,11 @@ def rows() -> list[list[str]]:
 
 
 def main() -> None:
-    target = Path(__file__).with_name("gradebook.csv")
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--out", type=Path, default=Path(__file__).with_name("gradebook.csv"), help="where to write"
+    )
+    target = parser.parse_args().out
     with target.open("w", newline="") as f:
         writer = csv.writer(f)
         writer.writerow(HEADER)

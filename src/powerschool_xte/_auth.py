@@ -18,6 +18,7 @@ from collections.abc import Awaitable, Callable
 from typing import Protocol
 
 import attrs
+import orjson
 
 from powerschool_xte._secret import Secret
 
@@ -30,6 +31,22 @@ class CachedToken:
     expires_at: float
     refresh_at: float
 
+    def dumps(self) -> str:
+        """JSON text for a `TokenStore` to keep (it contains the token: store it like a secret)."""
+        return orjson.dumps(
+            {
+                "value": self.value.reveal(),
+                "expires_at": self.expires_at,
+                "refresh_at": self.refresh_at,
+            }
+        ).decode()
+
+    @classmethod
+    def loads(cls, text: str | bytes) -> CachedToken:
+        """The token `dumps` wrote."""
+        data = orjson.loads(text)
+        return cls(Secret(data["value"]), float(data["expires_at"]), float(data["refresh_at"]))
+
     @classmethod
     def issued(cls, value: str, lifetime: float, now: float) -> CachedToken:
         """A token that lives ``lifetime`` s; replaced 10 % (at most 60 s) before it expires."""
@@ -41,7 +58,8 @@ class TokenStore(Protocol):
     """Where tokens are shared between processes of one plugin (optional).
 
     Implement both methods over a file, Redis or a database; the client calls `load` before it
-    asks PowerSchool for a token and `save` after it got one.
+    asks PowerSchool for a token and `save` after it got one. Serialize with
+    `CachedToken.dumps()` / `CachedToken.loads()` (a `Secret` refuses to be pickled).
     """
 
     async def load(self) -> CachedToken | None: ...

@@ -35,7 +35,13 @@ from powerschool_xte._exceptions import (
 from powerschool_xte._operation import Operation
 from powerschool_xte._pacing import Pacer
 from powerschool_xte._resource import RequestOptions, Response
-from powerschool_xte._retry import ALWAYS_RETRY, IDEMPOTENT_RETRY, RetryPolicy, parse_retry_after
+from powerschool_xte._retry import (
+    ALWAYS_RETRY,
+    AMBIGUOUS_STATUSES,
+    IDEMPOTENT_RETRY,
+    RetryPolicy,
+    parse_retry_after,
+)
 from powerschool_xte._secret import Secret
 from powerschool_xte._values import check_users_dcid, is_loopback, query_value, redact, version
 from powerschool_xte.resources import OPERATIONS, Resources
@@ -75,7 +81,6 @@ class _Shared:
         self.token_store = token_store
         self.pacer = pacer
         self.tokens: TokenManager | None = None
-        self.requests_sent = 0
 
 
 class XTEClient(Resources):
@@ -281,10 +286,11 @@ class XTEClient(Resources):
         url_path = operation.path
         for name, value in path.items():
             url_path = url_path.replace("{" + name + "}", quote(query_value(value), safe=","))
+        defaults = dict(operation.client_defaults)
         params: list[tuple[str, str]] = []
         for name, value in query.items():
-            if value is None and name == "users_dcid":
-                value = opts.users_dcid
+            if value is None and name in defaults:
+                value = getattr(opts, defaults[name])
             if value is not None:
                 params.append((name, query_value(value)))
         headers = {"Accept": "application/json"}
@@ -337,9 +343,9 @@ class XTEClient(Resources):
                 send_headers["Authorization"] = f"Bearer {token.reveal()}"
             t0 = time.monotonic()
             try:
-                async with self._shared.pacer:
-                    self._shared.requests_sent += 1
-                    async with session.request(
+                async with (
+                    self._shared.pacer,
+                    session.request(
                         operation.method,
                         url,
                         params=params,
@@ -347,10 +353,11 @@ class XTEClient(Resources):
                         headers=send_headers,
                         timeout=within(timeout, deadline),
                         allow_redirects=False,
-                    ) as resp:
-                        content = await resp.read()
-                        status = resp.status
-                        resp_headers = dict(resp.headers.items())
+                    ) as resp,
+                ):
+                    content = await resp.read()
+                    status = resp.status
+                    resp_headers = dict(resp.headers.items())
             except (aiohttp.ClientError, TimeoutError) as exc:
                 timed_out = isinstance(exc, TimeoutError | aiohttp.ServerTimeoutError)
                 log_attempt(operation, None, time.monotonic() - t0, attempt, type(exc).__name__)
@@ -387,6 +394,7 @@ class XTEClient(Resources):
                 resubmits += 1
                 wait = policy.backoff(resubmits)
             elif status in ALWAYS_RETRY or (status in IDEMPOTENT_RETRY and operation.idempotent):
+                ambiguous = ambiguous or status in AMBIGUOUS_STATUSES
                 transient += 1
                 if transient < policy.max_attempts:
                     wait = policy.wait_for(

@@ -24,6 +24,9 @@ class Operation:
     #: names of the query parameters the operation takes, and those it requires
     query_params: tuple[str, ...] = ()
     required_query: tuple[str, ...] = ()
+    #: (query parameter, ClientOptions attribute) filled from the client when not given
+    #: (``x-client-default``)
+    client_defaults: tuple[tuple[str, str], ...] = ()
     #: query parameters OAuth clients must send (``x-required-for-plugins``: users_dcid)
     plugin_required_query: tuple[str, ...] = ()
 

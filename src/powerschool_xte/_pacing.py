@@ -29,6 +29,8 @@ class Pacer:
                 try:
                     await asyncio.sleep(start - now)
                 except BaseException:  # cancelled while waiting: give the slot back
+                    if self._next_start == start + self._interval:  # and our place in line
+                        self._next_start = start
                     if self._slots is not None:
                         self._slots.release()
                     raise

@@ -13,8 +13,8 @@ status in ``x-retry-on``    resubmit unchanged, own small budget (412 on score P
                             score write to a deleted assignment)
 ==========================  ======================================================
 
-Backoff is exponential with full jitter, capped, inside a total deadline per call; sleeps are
-``asyncio.sleep`` only. `set_testing(True)` makes every wait instant for test suites.
+Backoff is exponential with jitter (each wait lies between half and all of its ceiling), capped,
+inside a total deadline per call; sleeps are ``asyncio.sleep`` only. `set_testing(True)` makes every wait instant for test suites.
 """
 
 from __future__ import annotations
@@ -32,6 +32,8 @@ _TESTING: list[bool] = [False]
 
 ALWAYS_RETRY: Final = frozenset({429, 503})
 IDEMPOTENT_RETRY: Final = frozenset({502, 504})
+#: answers after which the request may or may not have been processed (a gateway gave up waiting)
+AMBIGUOUS_STATUSES: Final = frozenset({502, 504})
 
 
 def set_testing(on: bool) -> None:
@@ -84,7 +86,7 @@ class RetryPolicy:
     deadline: float | None = 300.0
 
     def backoff(self, retry_number: int) -> float:
-        """Full-jitter exponential backoff before retry number ``retry_number`` (1-based)."""
+        """Jittered exponential backoff before retry number ``retry_number`` (1-based)."""
         if _TESTING[0]:
             return 0.0
         ceiling = min(self.max_backoff, self.initial_backoff * 2 ** (retry_number - 1))

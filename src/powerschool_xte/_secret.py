@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Final
+from typing import Any, Final
 
 _MASK: Final = "********"
 
@@ -35,9 +35,17 @@ class Secret:
     def __hash__(self) -> int:
         return hash(self._value)
 
-    def __reduce__(self) -> tuple[type[Secret], tuple[str]]:
-        # Pickling a secret would write it to disk in clear; refuse to keep it.
-        return (Secret, (_MASK,))
+    def __reduce__(self) -> Any:
+        # Pickling would write the secret in clear wherever the pickle goes, and a masked copy
+        # would be a broken credential: refuse both. A token store serializes explicitly
+        # (`CachedToken.dumps`).
+        raise TypeError("a Secret cannot be pickled; a TokenStore should use CachedToken.dumps()")
+
+    def __copy__(self) -> Secret:
+        return self
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Secret:
+        return self
 
     def __bool__(self) -> bool:
         return bool(self._value)

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from powerschool_xte._client import XTEClient
+from powerschool_xte.cli import _csv
 from powerschool_xte.cli._csv import InputError, read_rows
 from powerschool_xte.cli._push import PushJob, PushResult
 
@@ -31,15 +32,44 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
 
 
+class _Help(argparse.RawDescriptionHelpFormatter):
+    """Keeps the epilog's tables as written and shows the defaults that say something."""
+
+    def _get_help_string(self, action: argparse.Action) -> str:
+        text = action.help or ""
+        quiet = action.default in (None, False, 0, argparse.SUPPRESS) and not isinstance(
+            action.default, float
+        )
+        if action.option_strings and not quiet and "%(default)" not in text:
+            text += " (default: %(default)s)"
+        return text
+
+
+PUSH_EPILOG = (
+    "columns of the CSV (header names, any order):\n"
+    + "\n".join("  " + line for line in _csv.COLUMNS_HELP.strip().splitlines())
+    + "\n\nexit codes: 0 every row landed or had nothing to write; 1 some rows failed (see the "
+    "report);\n            2 unusable input or arguments, or credentials PowerSchool refuses "
+    "(nothing written)"
+)
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="xte", description="PowerSchool XTE tools.")
+    parser = _Parser(
+        prog="xte",
+        description="PowerSchool XTE tools: push a gradebook CSV, run the local simulator.",
+    )
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     push = sub.add_parser(
         "push",
         help="push a gradebook CSV (one row per score) into PowerSchool",
-        description="Create missing assignments and write every score of a long-format CSV. "
-        "The columns are described in the README (Pushing a gradebook CSV).",
+        description="Create missing assignments and write every score of a long-format CSV,\n"
+        "then print a summary and write a JSON report with one outcome per row. The whole\n"
+        "file is checked first: any problem is reported by row, field and value, and\n"
+        "nothing is written.",
+        epilog=PUSH_EPILOG,
+        formatter_class=_Help,
     )
     push.add_argument("file", type=Path, help="the CSV file")
     push.add_argument(
@@ -60,25 +90,44 @@ def _parser() -> argparse.ArgumentParser:
         type=Path,
         help="where to write the per-row JSON report (default: ./<file name>.report.json)",
     )
-    push.add_argument("--concurrency", type=int, default=8, help="requests in flight (default 8)")
-    push.add_argument("--chunk-size", type=int, default=50, help="scores per PUT (default 50)")
+    push.add_argument("--concurrency", type=int, default=8, help="score PUTs in flight")
+    push.add_argument("--chunk-size", type=int, default=50, help="scores per PUT")
     push.add_argument(
         "--min-request-interval",
         type=float,
         default=None,
         metavar="SECONDS",
-        help="pace requests to the plugin's minimum interval setting",
+        help="pace requests to the district's per-plugin minimum interval (plus ~10%%); off "
+        "when not given",
     )
-    push.add_argument("-v", "--verbose", action="count", default=0, help="log requests")
+    push.add_argument(
+        "-v", "--verbose", action="count", default=0, help="-v logs every request, -vv also aiohttp"
+    )
 
-    sim = sub.add_parser("simulate", help="run the local XTE simulator")
-    sim.add_argument("--port", type=int, default=8780, help="port on 127.0.0.1 (default 8780)")
-    sim.add_argument("--db", help="SQLite file to persist state across restarts (default: memory)")
-    sim.add_argument("--seed", type=Path, help="JSON file with another district to load")
-    faults = sim.add_argument_group(
-        "fault injection (seeded: the same seed replays the same faults)"
+    sim = sub.add_parser(
+        "simulate",
+        help="run the local XTE simulator",
+        description="Serve every XTE operation on 127.0.0.1 from SQLite, seeded with the demo\n"
+        "district (or --seed FILE), with optional seeded fault injection. Prints the URL and\n"
+        "the plugin credentials; runs until Ctrl-C or SIGTERM. See docs/simulator.md.",
+        formatter_class=_Help,
     )
-    faults.add_argument("--fault-seed", type=int, default=0, metavar="N")
+    sim.add_argument("--port", type=int, default=8780, help="port on 127.0.0.1")
+    sim.add_argument(
+        "--db", help="SQLite file that keeps the state across restarts (default: memory)"
+    )
+    sim.add_argument(
+        "--seed",
+        type=Path,
+        metavar="DISTRICT.json",
+        help="load another district instead of the demo one (the format is in docs/simulator.md)",
+    )
+    faults = sim.add_argument_group(
+        "fault injection (seeded: the same --fault-seed and requests replay the same faults)"
+    )
+    faults.add_argument(
+        "--fault-seed", type=int, default=0, metavar="N", help="seed of the fault draws"
+    )
     faults.add_argument(
         "--resubmit",
         type=float,
@@ -100,8 +149,16 @@ def _parser() -> argparse.ArgumentParser:
         metavar="P",
         help="start a burst of 5xx with probability P",
     )
-    faults.add_argument("--burst-length", type=int, default=3, metavar="N")
-    faults.add_argument("--burst-status", type=int, default=503, choices=(500, 502, 503, 504))
+    faults.add_argument(
+        "--burst-length", type=int, default=3, metavar="N", help="answers per burst"
+    )
+    faults.add_argument(
+        "--burst-status",
+        type=int,
+        default=503,
+        choices=(500, 502, 503, 504),
+        help="status of a burst",
+    )
     faults.add_argument(
         "--latency", type=float, default=0.0, metavar="S", help="added latency per request"
     )
@@ -154,11 +211,12 @@ def _push(args: argparse.Namespace) -> int:
     if args.concurrency < 1 or args.chunk_size < 1:
         print("xte push: --concurrency and --chunk-size must be at least 1", file=sys.stderr)
         return EXIT_USAGE
-    if args.verbose:
+    if args.verbose:  # -v: every request of the SDK; -vv: aiohttp and asyncio too
         logging.basicConfig(
-            level=logging.DEBUG if args.verbose > 1 else logging.INFO,
+            level=logging.DEBUG if args.verbose > 1 else logging.WARNING,
             format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         )
+        logging.getLogger("powerschool_xte").setLevel(logging.DEBUG)
     try:
         rows = read_rows(args.file)
     except InputError as err:
@@ -169,32 +227,31 @@ def _push(args: argparse.Namespace) -> int:
             print(f"... and {len(err.problems) - len(shown)} more problems", file=sys.stderr)
         print(f"xte push: {args.file} is not usable; nothing was written", file=sys.stderr)
         return EXIT_USAGE
+    client: XTEClient | None = None
     if not args.simulator:
-        url = args.url or os.environ.get("POWERSCHOOL_URL")
-        cid = args.client_id or os.environ.get("POWERSCHOOL_CLIENT_ID")
-        secret = args.client_secret or os.environ.get("POWERSCHOOL_CLIENT_SECRET")
-        if not (url and cid and secret):
-            print(
-                "xte push: give --simulator, or a PowerSchool URL and plugin credentials "
-                "(--url/--client-id/--client-secret or POWERSCHOOL_URL, POWERSCHOOL_CLIENT_ID, "
-                "POWERSCHOOL_CLIENT_SECRET)",
-                file=sys.stderr,
+        try:  # checks the URL (https, no credentials in it) before anything else happens
+            client = XTEClient(
+                args.url,
+                args.client_id,
+                args.client_secret,
+                min_request_interval=args.min_request_interval,
             )
+        except ValueError as err:
+            print(f"xte push: {err}", file=sys.stderr)
+            if "required" in str(err):
+                print(
+                    "xte push: or give --simulator to push into the local simulator",
+                    file=sys.stderr,
+                )
             return EXIT_USAGE
     report_path = args.report or Path(args.file.name).with_suffix(".report.json")
-    try:  # before anything is written: a push whose report cannot be saved must not start
-        with report_path.open("a"):
-            pass
-    except OSError as err:
-        print(f"xte push: cannot write the report {report_path}: {err.strerror}", file=sys.stderr)
+    if not _writable(report_path):  # a push whose report cannot be saved must not start
+        print(f"xte push: cannot write the report {report_path}", file=sys.stderr)
         return EXIT_USAGE
     jobs: list[PushJob] = []
     target = "?"
     try:
-        result, target = asyncio.run(_run_push(args, rows, jobs))
-    except ValueError as err:  # bad URL and the like
-        print(f"xte push: {err}", file=sys.stderr)
-        return EXIT_USAGE
+        result, target = asyncio.run(_run_push(args, client, rows, jobs))
     except KeyboardInterrupt:
         if not jobs:
             raise
@@ -217,6 +274,14 @@ def _push(args: argparse.Namespace) -> int:
     return EXIT_FAILED_ROWS if summary["failed"] else EXIT_OK
 
 
+def _writable(path: Path) -> bool:
+    """Whether ``path`` can be written, without creating it."""
+    if path.exists():
+        return path.is_file() and os.access(path, os.W_OK)
+    parent = path.parent if str(path.parent) else Path()
+    return parent.is_dir() and os.access(parent, os.W_OK)
+
+
 def _write_report(path: Path, file: Path, target: str, result: PushResult) -> dict[str, Any]:
     summary = result.summary()
     report = {
@@ -230,23 +295,27 @@ def _write_report(path: Path, file: Path, target: str, result: PushResult) -> di
 
 
 @contextlib.asynccontextmanager
-async def _client(args: argparse.Namespace) -> AsyncIterator[tuple[XTEClient, str]]:
-    pacing = {"min_request_interval": args.min_request_interval}
-    if args.simulator:
+async def _connected(
+    args: argparse.Namespace, client: XTEClient | None
+) -> AsyncIterator[tuple[XTEClient, str]]:
+    if client is None:  # --simulator
         from powerschool_xte.testing import Simulator
 
-        async with Simulator() as sim, sim.client(**pacing) as client:
-            yield client, f"{sim.url} (in-process simulator, demo district)"
+        async with (
+            Simulator() as sim,
+            sim.client(min_request_interval=args.min_request_interval) as c,
+        ):
+            yield c, f"{sim.url} (in-process simulator, demo district)"
         return
-    async with XTEClient(args.url, args.client_id, args.client_secret, **pacing) as client:
+    async with client:
         yield client, client.options.base_url
 
 
 async def _run_push(
-    args: argparse.Namespace, rows: list[Any], jobs: list[PushJob]
+    args: argparse.Namespace, client: XTEClient | None, rows: list[Any], jobs: list[PushJob]
 ) -> tuple[PushResult, str]:
-    async with _client(args) as (client, target):
-        job = PushJob(client, rows, concurrency=args.concurrency, chunk_size=args.chunk_size)
+    async with _connected(args, client) as (connected, target):
+        job = PushJob(connected, rows, concurrency=args.concurrency, chunk_size=args.chunk_size)
         jobs.append(job)
         return await job.run(), target
 

@@ -1,29 +1,13 @@
 """Read and validate a gradebook CSV (long format: one row per score).
 
-Columns (header names, any order; extra columns are ignored):
+The columns are in `COLUMNS_HELP` (shown by ``xte push --help`` and in the README).
 
-=================  ========  ===========================================================
-column             required  meaning
-=================  ========  ===========================================================
-section_dcid       yes       SECTIONS.DCID of the section
-users_dcid         yes       USERS.DCID of the teacher the write is made for
-term_id            yes       TERMS.ID of the section's term (the year is term_id // 100)
-assignment_name    yes       1-50 characters; with section_dcid and due_date it identifies
-                             the assignment (created when missing)
-due_date           yes       YYYY-MM-DD, inside the section's term
-points_possible    yes       number > 0
-category           yes       teacher category name (case-insensitive) or teachercategoryid
-student_dcid       yes       STUDENTS.DCID
-score              no        points earned (number >= 0, decimals allowed; more than
-                             points_possible is extra credit); blank = nothing to write
-late, missing,     no        true/false, yes/no, 1/0, y/n or blank (false)
-exempt
-=================  ========  ===========================================================
-
-A flag column that is present is sent as written (blank = false, which clears the flag in
-PowerSchool); a flag column that is absent is not sent. A row with a blank score and no flag set has nothing to write and is reported "skipped" (an
-existing score in PowerSchool is left as it is). Every problem in the file is reported with its
-row number (the line number a spreadsheet shows), field and value, and nothing is written.
+Each written row replaces the student's whole score record for the assignment: the score and
+the three flags, exactly as the row says. A row with a blank score and at least one flag writes
+that flag with no points (for example missing work), clearing a score PowerSchool had. A row
+with a blank score and no flag has nothing to write and is reported "skipped": PowerSchool's
+score, if any, is left alone. Every problem in the file is reported with its row number (the
+line number a spreadsheet shows), field and value, and nothing is written.
 """
 
 from __future__ import annotations
@@ -35,6 +19,25 @@ import unicodedata
 from pathlib import Path
 
 import attrs
+
+COLUMNS_HELP = """
+section_dcid     required  SECTIONS.DCID of the section
+users_dcid       required  USERS.DCID of the teacher the write is made for
+term_id          required  TERMS.ID of the section's term (the year is term_id // 100)
+assignment_name  required  1-50 characters; with section_dcid it identifies the assignment
+                           (matched case-insensitively; the due date decides between two of
+                           the same name); created when missing
+due_date         required  YYYY-MM-DD, inside the section's term
+points_possible  required  number > 0
+category         required  teacher category name (case-insensitive) or teachercategoryid
+student_dcid     required  STUDENTS.DCID
+score            optional  points earned: digits with an optional dot (9.5); above
+                           points_possible is extra credit; blank = no score
+late, missing,   optional  true/false, yes/no, 1/0, y/n; blank or absent = false
+exempt
+a blank score with no flag set writes nothing (the row is "skipped"); a blank score with a flag
+writes the flag with no points; every other row replaces the student's whole score record
+"""
 
 REQUIRED = (
     "section_dcid",
@@ -70,10 +73,6 @@ class Row:
     late: bool
     missing: bool
     exempt: bool
-
-    @property
-    def assignment_key(self) -> tuple[int, str, dt.date]:
-        return (self.section_dcid, self.assignment_name, self.due_date)
 
     @property
     def has_write(self) -> bool:

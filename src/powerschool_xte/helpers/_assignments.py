@@ -15,9 +15,7 @@ from powerschool_xte import models
 from powerschool_xte._client import XTEClient
 from powerschool_xte._exceptions import APIConnectionError, APIStatusError
 from powerschool_xte._resource import Created
-
-#: answers after which a create may or may not have happened (a proxy gave up waiting)
-AMBIGUOUS_STATUSES = frozenset({502, 504})
+from powerschool_xte._retry import AMBIGUOUS_STATUSES
 
 #: (sectionsdcid, name, duedate) of one assignment section
 SectionKey = tuple[int | None, str | None, object]

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 from aiohttp import web
 
+from powerschool_xte.resources._schemas import DEFS
 from powerschool_xte.testing._http import (
     Ctx,
     HTTPError,
@@ -42,6 +43,8 @@ _SECTION_KEYS = frozenset(
 _TOP_KEYS = frozenset(
     {"_assignmentsections", "_assignmentstandardassociations", "assignmentid", "_id", "_name"}
 )
+#: the spec's x-max-length of AssignmentSection.name (PowerSchool's Varchar2(50))
+MAX_NAME: int = DEFS["AssignmentSection"]["properties"]["name"]["x-max-length"]
 #: changing one of these on an assignment with scores needs update_scores
 _SCORING_KEYS = ("scoretype", "scoreentrypoints", "totalpointvalue", "weight", "extracreditpoints")
 
@@ -78,13 +81,13 @@ def _check_section(
     name = s.get("name")
     if not isinstance(name, str) or not name.strip():
         raise validation("assignmentsection", "name", "required", "name is required")
-    if len(name) > 50:
+    if len(name) > MAX_NAME:
         raise validation(
             "assignmentsection",
             "name",
             "maxLength",
-            f"name is {len(name)} characters, at most 50 are allowed",
-            max=50,
+            f"name is {len(name)} characters, at most {MAX_NAME} are allowed",
+            max=MAX_NAME,
             length=len(name),
         )
     due = s.get("duedate")

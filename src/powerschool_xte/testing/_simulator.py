@@ -141,8 +141,6 @@ class Simulator(Controls):
     def _wrap(
         self, operation: Operation, handler: Handler
     ) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
-        faults_apply = self.faults.applies
-
         async def serve(request: web.Request) -> web.StreamResponse:
             ctx = Ctx(operation)
             fault: str | None = None
@@ -151,7 +149,7 @@ class Simulator(Controls):
             self.in_flight += 1
             self.in_flight_peak = max(self.in_flight_peak, self.in_flight)
             try:
-                if faults_apply(operation.operation_id):
+                if injector.applies(operation.operation_id):
                     delay = injector.delay()
                     if delay:
                         await asyncio.sleep(delay)
