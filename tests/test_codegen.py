@@ -30,7 +30,7 @@ def test_generated_tree_is_fresh() -> None:
 
 
 def test_check_fails_when_the_spec_changes_without_regenerating(tmp_path: Path) -> None:
-    """A new field in the spec and no regeneration: --check exits 1 and names the stale file."""
+    """A new field in the spec and no regeneration: --check exits 1; the fresh code has the field."""
     changed = SPEC.read_text().replace(
         "        hasstandards:\n",
         "        gradebooktype:\n          type: string\n        hasstandards:\n",
@@ -42,6 +42,11 @@ def test_check_fails_when_the_spec_changes_without_regenerating(tmp_path: Path) 
     done = run_codegen("--check", "--spec", str(spec))
     assert done.returncode == 1
     assert "differs: src/powerschool_xte/models/_models.py" in done.stderr
+    render(spec, tmp_path / "fresh", ROOT)
+    fresh = (tmp_path / "fresh" / "src/powerschool_xte/models/_models.py").read_text()
+    committed = (ROOT / "src/powerschool_xte/models/_models.py").read_text()
+    assert "gradebooktype: str | None" in fresh
+    assert "gradebooktype" not in committed
 
 
 def test_generating_twice_gives_the_same_bytes(tmp_path: Path) -> None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import attrs
+import orjson
 import pytest
 
 from powerschool_xte.cli import main
@@ -38,6 +40,27 @@ def test_blank_score_with_flag_writes_the_flag_and_no_points(tmp_path: Path) -> 
         [score] = sim.scores()
         assert (score["actualscoreentered"], score["scorepoints"]) == (None, None)
         assert (score["islate"], score["ismissing"]) == (True, False)
+
+
+def test_flags_are_always_sent_explicitly() -> None:
+    """The body of a row without flag columns says false for each flag; nothing is left out."""
+    import datetime as dt
+
+    from powerschool_xte import _converter
+    from powerschool_xte.cli._csv import Row
+    from powerschool_xte.cli._push import _score
+
+    row = Row(line=2, section_dcid=5001, users_dcid=1001, term_id=3601, assignment_name="Q",
+              due_date=dt.date(2026, 9, 1), points_possible=10, category="Quiz", student_dcid=20002,
+              score="7", late=False, missing=False, exempt=False)  # fmt: skip
+    body = orjson.loads(_converter.dumps(_score(row, 2586001)))
+    assert (body["islate"], body["ismissing"], body["isexempt"]) == (False, False, False)
+    assert body["actualscoreentered"] == "7"
+    blank = orjson.loads(
+        _converter.dumps(_score(attrs.evolve(row, score=None, missing=True), 2586001))
+    )
+    assert "actualscoreentered" not in blank
+    assert blank["ismissing"] is True
 
 
 def test_absent_flag_columns_mean_false(tmp_path: Path) -> None:
@@ -264,6 +287,35 @@ def test_url_with_credentials_is_refused_without_echoing_them(
     err = capsys.readouterr().err
     assert "hunter2" not in err
     assert "must not carry credentials" in err
+
+
+def test_verbose_logs_every_request(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """-v shows successful requests too (path templates, statuses), and no credentials."""
+    import logging
+
+    sdk = logging.getLogger("powerschool_xte")
+    before = list(sdk.handlers)
+    try:
+        code = main(["push", str(small(tmp_path, "5001,1001,3601,Q,2026-09-01,10,Quiz,20002,7")), "--simulator", "-v",
+                     "--report", str(tmp_path / "r.json")])  # fmt: skip
+    finally:
+        for handler in sdk.handlers[len(before) :]:
+            sdk.removeHandler(handler)
+        logging.getLogger("powerschool_xte").setLevel(logging.DEBUG)
+    assert code == 0
+    err = capsys.readouterr().err
+    assert "PUT /ws/xte/score -> 200" in err
+    assert "POST /ws/xte/section/assignment/ -> 201" in err
+    assert "xte-demo-secret" not in err
+
+
+def test_a_bad_url_leaves_no_report(tmp_path: Path) -> None:
+    """Exit 2 before anything, and no empty report file."""
+    report = tmp_path / "r.json"
+    code = main(["push", str(small(tmp_path, "5001,1001,3601,Q,2026-09-01,10,Quiz,20002,7")), "--url", "http://example.invalid",
+                 "--client-id", "x", "--client-secret", "y", "--report", str(report)])  # fmt: skip
+    assert code == 2
+    assert not report.exists()
 
 
 def test_score_put_with_the_wrong_term_is_refused(tmp_path: Path) -> None:

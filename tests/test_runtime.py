@@ -7,6 +7,7 @@ import email.utils
 import logging
 import pickle
 import time
+from typing import Any
 
 import aiohttp
 import pytest
@@ -39,11 +40,13 @@ async def test_200_concurrent_calls_with_an_expired_token_make_one_token_request
 ) -> None:
     """The server expired the token; 200 calls at once: one refresh, 200 answers."""
     await xte.teacher_categories.list(year_id=36)
+    old_token = sim.issue_token()
     sim.expire_tokens()
     before = sim.token_requests()
     results = await asyncio.gather(*(xte.teacher_categories.list(year_id=36) for _ in range(200)))
     assert all(len(r) == 5 for r in results)
     assert sim.token_requests() - before == 1
+    assert sim.issue_token() != old_token  # a new token was issued and used
 
 
 async def test_200_concurrent_first_calls_make_one_token_request(
@@ -554,3 +557,80 @@ async def test_an_unusable_token_answer_is_a_validation_error(
     sim.fail_next("getAccessToken", 200, html="<html>maintenance</html>")
     with pytest.raises(APIResponseValidationError, match="without a usable access_token"):
         await xte.teacher_categories.list(year_id=36)
+
+
+def test_secrets_refuse_to_be_pickled_and_tokens_serialize_explicitly() -> None:
+    """A pickled Secret would be a clear-text leak or a broken credential: refused."""
+    import copy
+
+    from powerschool_xte import Secret
+
+    secret = Secret("s3cret-value")
+    with pytest.raises(TypeError, match="cannot be pickled"):
+        pickle.dumps(secret)
+    assert copy.deepcopy(secret) is secret
+    token = CachedToken.issued("tok-123", 3600, now=1000.0)
+    again = CachedToken.loads(token.dumps())
+    assert again == token
+    assert again.value.reveal() == "tok-123"
+    assert "tok-123" not in repr(token)
+
+
+class FileStore:
+    """A token store over a file, as two worker processes would share it."""
+
+    def __init__(self, path: Any) -> None:
+        self.path = path
+
+    async def load(self) -> CachedToken | None:
+        return CachedToken.loads(self.path.read_text()) if self.path.exists() else None
+
+    async def save(self, token: CachedToken) -> None:
+        self.path.write_text(token.dumps())
+
+
+async def test_a_file_token_store_shares_the_token(sim: Simulator, tmp_path: Any) -> None:
+    """Two clients, one file: one token request, and the stored token works."""
+    store = FileStore(tmp_path / "token.json")
+    async with sim.client(token_store=store) as a:
+        await a.teacher_categories.list(year_id=36)
+    async with sim.client(token_store=store) as b:
+        await b.teacher_categories.list(year_id=36)
+    assert sim.token_requests() == 1
+
+
+async def test_a_delete_behind_a_gateway_timeout_is_not_reported_missing(
+    sim: Simulator, xte: XTEClient
+) -> None:
+    """Committed, then 504 from a gateway, retried, 404: the delete happened."""
+    created = await xte.section_assignments.create(new_assignment())
+    sim.set_faults(
+        FaultPlan(timeout_after_probability=1.0, operations=frozenset({"deleteSectionAssignment"}))
+    )
+    assert await xte.section_assignments.delete(created.id, force=True) is None
+    assert sim.assignment_sections() == []
+    assert [r.status for r in sim.request_log() if r.operation_id == "deleteSectionAssignment"] == [
+        504,
+        404,
+    ]
+
+
+async def test_a_create_behind_a_gateway_timeout_is_found_not_made_twice(
+    sim: Simulator, xte: XTEClient
+) -> None:
+    """Committed, then 504: create_assignment finds it instead of creating a second one."""
+    sim.set_faults(
+        FaultPlan(timeout_after_probability=1.0, operations=frozenset({"createSectionAssignment"}))
+    )
+    created = await create_assignment(xte, new_assignment(name="Gateway"), known_ids=())
+    [stored] = sim.assignment_sections()
+    assert created.id == stored["assignmentid"]
+
+
+async def test_set_faults_replaces_latency_too(sim: Simulator, xte: XTEClient) -> None:
+    """A later plan's operations filter also decides where latency applies."""
+    sim.set_faults(FaultPlan(latency=0.5))
+    sim.set_faults(FaultPlan(latency=0.5, operations=frozenset({"putScores"})))
+    started = time.monotonic()
+    await xte.teacher_categories.list(year_id=36)
+    assert time.monotonic() - started < 0.4

@@ -210,3 +210,10 @@ def test_codegen_diff_reports_what_a_new_spec_changes(tmp_path: Path) -> None:
     assert "~ operation PUT /ws/xte/score: x-retry-on [412] -> [412, 409]" in done.stdout
     assert "+ enum value ActualScoreKind.GRADE_SCALE" in done.stdout
     assert "+ field Assignment.gradebooktype" in done.stdout
+    quiet = old.replace("      x-required-for-plugins: true\n", "", 1)
+    (tmp_path / "quiet.yaml").write_text(quiet)
+    done = subprocess.run(
+        [sys.executable, "-m", "codegen", "--diff", str(ROOT / "openapi" / "xte.yaml"), "--spec", str(tmp_path / "quiet.yaml")],
+        cwd=ROOT, capture_output=True, text=True, timeout=60, check=True,
+    )  # fmt: skip
+    assert "~ parameter GET /ws/xte/section/assignment/ query:users_dcid" in done.stdout

@@ -6,9 +6,9 @@
     ├── APIError                            .message, .request (RequestInfo: method, path template, url, attempts)
     │   ├── APIConnectionError              the request may or may not have reached PowerSchool
     │   │   └── APITimeoutError
-    │   ├── APIStatusError                  .status_code, .body (parsed ErrorBody or None), .text, .headers
+    │   ├── APIStatusError                  .status, .body (parsed ErrorBody or None), .errors, .text, .headers
     │   │   ├── BadRequestError             400
-    │   │   ├── AuthenticationError         401 (after one token refresh and one replay)
+    │   │   ├── AuthenticationError         401 (after a refresh and replay with each new token)
     │   │   │   └── OAuthError              the token endpoint refused the client credentials
     │   │   ├── PermissionDeniedError       403 (wrong section, missing plugin field grant, wrong role)
     │   │   ├── NotFoundError               404

@@ -31,7 +31,7 @@ IdsArg: TypeAlias = int | str | Sequence[int]
 class RequestOptions:
     """Per-call overrides. ``None`` means "use the client's setting"."""
 
-    #: seconds for the whole request (or an aiohttp.ClientTimeout)
+    #: seconds for each attempt of the call (connect at most 10 s of it)
     timeout: float | None = None
     retry: RetryPolicy | None = None
     extra_headers: Mapping[str, str] | None = None

@@ -180,6 +180,13 @@ def _parser() -> argparse.ArgumentParser:
         help="commit a write, then drop the connection",
     )
     faults.add_argument(
+        "--timeout-after",
+        type=float,
+        default=0.0,
+        metavar="P",
+        help="commit a write, then answer 504 as a gateway that gave up",
+    )
+    faults.add_argument(
         "--token-max-requests",
         type=int,
         default=None,
@@ -212,11 +219,15 @@ def _push(args: argparse.Namespace) -> int:
         print("xte push: --concurrency and --chunk-size must be at least 1", file=sys.stderr)
         return EXIT_USAGE
     if args.verbose:  # -v: every request of the SDK; -vv: aiohttp and asyncio too
-        logging.basicConfig(
-            level=logging.DEBUG if args.verbose > 1 else logging.WARNING,
-            format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        )
-        logging.getLogger("powerschool_xte").setLevel(logging.DEBUG)
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        sdk = logging.getLogger("powerschool_xte")
+        sdk.addHandler(handler)
+        sdk.setLevel(logging.DEBUG)
+        if args.verbose > 1:
+            logging.getLogger().addHandler(handler)
+            logging.getLogger().setLevel(logging.DEBUG)
+            sdk.propagate = False  # printed once, by the handler above
     try:
         rows = read_rows(args.file)
     except InputError as err:
@@ -359,6 +370,7 @@ def _simulate(args: argparse.Namespace) -> int:
             jitter=args.jitter,
             drop_before_probability=args.drop_before,
             drop_after_probability=args.drop_after,
+            timeout_after_probability=args.timeout_after,
             token_max_requests=args.token_max_requests,
         )
     except ValueError as err:

@@ -6,8 +6,9 @@ assignment section it names), reports them failed with PowerSchool's reason, and
 rest of the chunk, so one bad row never costs the good ones. A 500 naming a deleted assignment
 section is isolated the same way.
 
-`streaming_put_scores` yields outcomes in completion order while it pulls the input lazily
-(memory stays flat for any input size); `put_scores` counts them into a `BulkResult`.
+`streaming_put_scores` yields outcomes in completion order while it pulls the input lazily (only
+the set of keys seen grows with the input, about 80 bytes a score); `put_scores` counts them into
+a `BulkResult`.
 """
 
 from __future__ import annotations

@@ -17,6 +17,7 @@ latency, jitter        every response is delayed ``latency + uniform(0, jitter)`
 drop_before_probability  the connection is closed before the request is processed (nothing done)
 drop_after_probability   a write is committed, then the connection is closed without an answer
                          (the client cannot tell which of the two happened)
+timeout_after_probability  a write is committed, then a gateway answers 504 (it gave up waiting)
 token_max_requests     an access token expires after this many authenticated requests
 =====================  ==========================================================================
 """
@@ -28,7 +29,7 @@ from typing import Literal
 
 import attrs
 
-Fault = Literal["resubmit", "throttle", "burst", "drop_before", "drop_after"]
+Fault = Literal["resubmit", "throttle", "burst", "drop_before", "drop_after", "timeout_after"]
 
 #: operations that write (a dropped-after fault only makes sense for them)
 WRITES = frozenset(
@@ -62,6 +63,7 @@ class FaultPlan:
     jitter: float = 0.0
     drop_before_probability: float = 0.0
     drop_after_probability: float = 0.0
+    timeout_after_probability: float = 0.0
     token_max_requests: int | None = None
     #: operation ids the plan applies to (None: every operation except the token endpoint)
     operations: frozenset[str] | None = None
@@ -72,6 +74,7 @@ class FaultPlan:
             "burst_probability",
             "drop_before_probability",
             "drop_after_probability",
+            "timeout_after_probability",
         ):
             value = getattr(self, name)
             if not 0.0 <= value <= 1.0:
@@ -133,6 +136,11 @@ class FaultInjector:
             fault = "resubmit"
         elif operation_id in WRITES and r_after < plan.drop_after_probability:
             fault = "drop_after"
+        elif (
+            operation_id in WRITES
+            and r_after < plan.drop_after_probability + plan.timeout_after_probability
+        ):
+            fault = "timeout_after"
         if fault is not None:
             self.history.append((self._requests, operation_id, fault))
         return fault

@@ -193,7 +193,14 @@ async def list_section_standards(sim: Simulator, request: web.Request, ctx: Ctx)
         if (doc.get("isactive", True) or inactive) and (
             doc.get("isassignmentallowed", True) or nonassign
         ):
-            out.append({"_name": "standard", "_id": doc["standardid"], **doc})
+            out.append(
+                {
+                    "_name": "standard",
+                    "_id": doc["standardid"],
+                    **doc,
+                    "$breach_mitigation": sim.breach_mitigation(),
+                }
+            )
     return json_response(out)
 
 
@@ -255,7 +262,14 @@ async def get_grade_scales(sim: Simulator, request: web.Request, ctx: Ctx) -> we
         doc = orjson.loads(r["doc"])
         if include_items is False:
             doc.pop("_items", None)
-        out.append(doc)
+        out.append(
+            {
+                "_name": "gradescale",
+                "_id": doc["id"],
+                **doc,
+                "$breach_mitigation": sim.breach_mitigation(),
+            }
+        )
     return json_response(out)
 
 

@@ -210,7 +210,7 @@ class Simulator(Controls):
                 "throttle",
             )
         fault = injector.draw(op_id)
-        if fault is None or fault in ("resubmit", "drop_after"):
+        if fault is None or fault in ("resubmit", "drop_after", "timeout_after"):
             await validate_request(request, op_id, strict_query=self.strict_query)
         if fault == "burst":
             status = injector.plan.burst_status
@@ -221,6 +221,8 @@ class Simulator(Controls):
         if fault == "drop_before":
             return web.Response(status=503), fault, True
         response = await handler(self, request, ctx)
+        if fault == "timeout_after":  # committed; the gateway in front gave up waiting
+            raise _FaultError(504, "Gateway Timeout", {}, "timeout_after")
         return response, fault, fault == "drop_after"
 
     def _authenticate(self, request: web.Request, ctx: Ctx) -> None:
