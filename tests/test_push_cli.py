@@ -184,3 +184,29 @@ def test_unknown_category_fails_its_rows_with_the_known_names(tmp_path: Path) ->
     reasons = {r["reason"] for r in report["rows"] if r["status"] == "failed"}
     assert len(reasons) == 1
     assert "unknown category 'Homewrok'" in reasons.pop()
+
+
+def test_dry_run_reads_but_writes_nothing(tmp_path: Path) -> None:
+    """--dry-run: categories and assignments are read, nothing is created or written."""
+    rows = read_csv(GRADEBOOK)
+    for row in rows[:28]:  # the first assignment: a problem a dry run must find
+        row["category"] = "Homewrok"
+    path = write_csv(tmp_path / "dry.csv", rows)
+    with running_in_thread() as sim:
+        code, report = push(sim, path, tmp_path, "--dry-run")
+        assert sim.assignment_sections() == []
+        assert sim.scores() == []
+        assert {r.method for r in sim.request_log()} <= {"GET", "POST"}
+        assert [r.operation_id for r in sim.request_log() if r.method == "POST"] == [
+            "getAccessToken"
+        ]
+    assert code == 1
+    summary = report["summary"]
+    assert summary["dry_run"] is True
+    assert summary["scores_written"] == 0
+    assert summary["assignments_created"] == 20  # the typo'd assignment is not counted
+    failed = [r for r in report["rows"] if r["status"] == "failed"]
+    assert {r["reason"].split(" for ")[0] for r in failed} == {"unknown category 'Homewrok'"}
+    assert summary["would_write"] == sum(1 for r in rows if r["score"]) - sum(
+        1 for r in failed if r["score"]
+    )

@@ -86,6 +86,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     push.add_argument("--json", action="store_true", help="print the summary as one JSON object")
     push.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="check the file and read categories and existing assignments, but write nothing; "
+        "the report says what would happen (rosters are not checked: PowerSchool only refuses "
+        "a student who is not on a section when the score is written)",
+    )
+    push.add_argument(
         "--report",
         type=Path,
         help="where to write the per-row JSON report (default: ./<file name>.report.json)",
@@ -326,19 +333,32 @@ async def _run_push(
     args: argparse.Namespace, client: XTEClient | None, rows: list[Any], jobs: list[PushJob]
 ) -> tuple[PushResult, str]:
     async with _connected(args, client) as (connected, target):
-        job = PushJob(connected, rows, concurrency=args.concurrency, chunk_size=args.chunk_size)
+        job = PushJob(
+            connected,
+            rows,
+            concurrency=args.concurrency,
+            chunk_size=args.chunk_size,
+            dry_run=args.dry_run,
+        )
         jobs.append(job)
         return await job.run(), target
 
 
 def _print_summary(file: Path, target: str, result: PushResult, report: Path) -> None:
     s = result.summary()
-    print(f"Pushed {file} to {target}")
-    print(f"  rows                {s['rows']}")
+    dry = result.dry_run
     print(
-        f"  assignments         {s['assignments_created']} created, {s['assignments_existing']} existing"
+        f"{'Dry run of' if dry else 'Pushed'} {file} to {target}{' (nothing written)' if dry else ''}"
     )
-    print(f"  scores written      {s['scores_written']}")
+    print(f"  rows                {s['rows']}")
+    created = "to create" if dry else "created"
+    print(
+        f"  assignments         {s['assignments_created']} {created}, {s['assignments_existing']} existing"
+    )
+    if dry:
+        print(f"  scores to write     {s['would_write']}")
+    else:
+        print(f"  scores written      {s['scores_written']}")
     print(f"  skipped (no score)  {s['skipped']}")
     print(f"  failed              {s['failed']}")
     print(f"  time                {s['seconds']:.2f} s")

@@ -51,12 +51,13 @@ class PushResult:
     seconds: float = 0.0
     #: the credentials were refused: nothing could be done (exit code 2)
     unauthorized: bool = False
+    dry_run: bool = False
 
     def count(self, status: str) -> int:
         return sum(1 for r in self.results if r.status == status)
 
     def summary(self) -> dict[str, Any]:
-        return {
+        out = {
             "rows": len(self.results),
             "assignments_created": self.assignments_created,
             "assignments_existing": self.assignments_existing,
@@ -65,6 +66,10 @@ class PushResult:
             "failed": self.count("failed"),
             "seconds": round(self.seconds, 3),
         }
+        if self.dry_run:
+            out["dry_run"] = True
+            out["would_write"] = self.count("would_write")
+        return out
 
 
 def _score(row: Row, asid: int) -> models.AssignmentScoreWrite:
@@ -146,12 +151,22 @@ def _pick(candidates: list[models.AssignmentSection], row: Row) -> models.Assign
 class PushJob:
     """One run of ``xte push`` against one client."""
 
-    def __init__(self, client: XTEClient, rows: list[Row], *, concurrency: int, chunk_size: int):
+    def __init__(
+        self,
+        client: XTEClient,
+        rows: list[Row],
+        *,
+        concurrency: int,
+        chunk_size: int,
+        dry_run: bool = False,
+    ):
         self.client = client
         self.results = [RowResult(r) for r in rows]
         self.concurrency = concurrency
         self.chunk_size = chunk_size
-        self.outcome = PushResult(self.results)
+        #: read (categories, existing assignments) but write nothing
+        self.dry_run = dry_run
+        self.outcome = PushResult(self.results, dry_run=dry_run)
 
     def _pending(self) -> Iterator[RowResult]:
         return (r for r in self.results if r.status == "pending")
@@ -164,7 +179,13 @@ class PushJob:
         try:
             categories = await self._categories()
             await self._assignments(categories)
-            await self._scores()
+            if self.dry_run:
+                for r in self._pending():
+                    r.status = "would_write"
+                    if r.assignmentsectionid is None:
+                        r.reason = "its assignment would be created first"
+            else:
+                await self._scores()
         except OAuthError as err:
             self.outcome.unauthorized = True
             for r in self._pending():
@@ -236,6 +257,9 @@ class PushJob:
                     )
                 continue
             to_create.append((head, category_id, members))
+        if self.dry_run:
+            self.outcome.assignments_created = len(to_create)  # would be created
+            return
         slots = asyncio.Semaphore(self.concurrency)
 
         async def create(head: Row, category_id: int, members: list[RowResult]) -> None:
