@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from powerschool_xte import XTEClient, models
+from powerschool_xte import XTEClient
 from powerschool_xte.helpers import ItemOutcome, ScoreItem, put_scores, streaming_put_scores
 from powerschool_xte.testing import FaultPlan, Simulator
 from tests.test_client import new_assignment, score
@@ -77,29 +77,18 @@ async def test_duplicate_keys_in_one_job_are_not_written_twice(
 
 
 async def test_chunks_and_concurrency_are_bounded(sim: Simulator, xte: XTEClient) -> None:
-    """1,000 scores in chunks of 25 make 40 PUTs, with never more than 3 in flight."""
+    """1,000 scores in chunks of 25 make 40 PUTs, never more than 3 at once at the server."""
     asids = await _assignments(xte, 36)
     items = [
         ScoreItem(score(a, s, 1), users_dcid=1001, term_id=3601)
         for a in asids
         for s in range(20001, 20029)
     ][:1000]
-    in_flight = peak = 0
-    original = xte.scores.put
-
-    async def counting_put(body: models.ScoreWrite, **kw: object) -> models.ScoreWriteResult:
-        nonlocal in_flight, peak
-        in_flight += 1
-        peak = max(peak, in_flight)
-        try:
-            return await original(body, **kw)  # type: ignore[arg-type]
-        finally:
-            in_flight -= 1
-
-    xte.scores.put = counting_put  # type: ignore[method-assign]
+    sim.set_faults(FaultPlan(latency=0.01))  # answers overlap, so the cap is what limits them
+    sim.in_flight_peak = 0
     result = await put_scores(xte, items, chunk_size=25, concurrency=3)
     assert result.succeeded == 1000
-    assert 1 < peak <= 3
+    assert sim.in_flight_peak == 3
     assert sum(1 for r in sim.request_log() if r.operation_id == "putScores") == 40
     assert len(sim.scores()) == 1000
 
