@@ -132,3 +132,41 @@ async def test_a_slow_consumer_holds_the_producer_back(sim: Simulator, xte: XTEC
         ahead = max(ahead, sent - consumed // 4)
     assert consumed == len(items)
     assert ahead <= 5  # the chunk being consumed, `concurrency` queued, `concurrency` in flight
+
+
+async def test_the_breaker_stops_a_job_against_a_dead_server(
+    sim: Simulator, xte: XTEClient
+) -> None:
+    """Every PUT answers 500: after 3 failed chunks nothing more is sent; every item has an outcome."""
+    asids = await _assignments(xte, 4)
+    items = [
+        ScoreItem(score(a, s, 1), users_dcid=1001, term_id=3601)
+        for a in asids
+        for s in range(20001, 20029)
+    ]
+    sim.fail_next("putScores", 500, times=10_000, message="Internal Server Error")
+    result = await put_scores(xte, items, chunk_size=4, concurrency=1, max_consecutive_failures=3)
+    assert result.succeeded == 0
+    assert len(result.failed) == len(items) == 112
+    not_sent = [
+        o
+        for o in result.failed
+        if (o.reason or "").startswith("not sent: 3 chunks in a row failed")
+    ]
+    assert len(not_sent) == 112 - 3 * 4
+    assert sum(1 for r in sim.request_log() if r.operation_id == "putScores") == 3
+
+
+async def test_the_breaker_ignores_data_errors_and_resets_on_success(
+    sim: Simulator, xte: XTEClient
+) -> None:
+    """409s are the data's fault, not the server's: the job goes on and writes the rest."""
+    asids = await _assignments(xte, 1)
+    items = [
+        ScoreItem(score(asids[0], s, 1), users_dcid=1001, ref=s) for s in range(20085, 20097)
+    ]  # not enrolled
+    items += [ScoreItem(score(asids[0], s, 1), users_dcid=1001, ref=s) for s in range(20001, 20029)]
+    result = await put_scores(xte, items, chunk_size=1, concurrency=1, max_consecutive_failures=2)
+    assert result.succeeded == 28
+    assert len(result.failed) == 12
+    assert all(o.status == 409 for o in result.failed)

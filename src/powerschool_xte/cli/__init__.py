@@ -100,6 +100,14 @@ def _parser() -> argparse.ArgumentParser:
     push.add_argument("--concurrency", type=int, default=8, help="score PUTs in flight")
     push.add_argument("--chunk-size", type=int, default=50, help="scores per PUT")
     push.add_argument(
+        "--max-consecutive-failures",
+        type=int,
+        default=10,
+        metavar="N",
+        help="stop sending after N chunks in a row fail for transient reasons (server down); "
+        "the rest are reported not sent (0: never stop)",
+    )
+    push.add_argument(
         "--min-request-interval",
         type=float,
         default=None,
@@ -339,6 +347,7 @@ async def _run_push(
             concurrency=args.concurrency,
             chunk_size=args.chunk_size,
             dry_run=args.dry_run,
+            max_consecutive_failures=args.max_consecutive_failures or None,
         )
         jobs.append(job)
         return await job.run(), target

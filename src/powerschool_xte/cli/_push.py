@@ -159,6 +159,7 @@ class PushJob:
         concurrency: int,
         chunk_size: int,
         dry_run: bool = False,
+        max_consecutive_failures: int | None = 10,
     ):
         self.client = client
         self.results = [RowResult(r) for r in rows]
@@ -166,6 +167,7 @@ class PushJob:
         self.chunk_size = chunk_size
         #: read (categories, existing assignments) but write nothing
         self.dry_run = dry_run
+        self.max_consecutive_failures = max_consecutive_failures
         self.outcome = PushResult(self.results, dry_run=dry_run)
 
     def _pending(self) -> Iterator[RowResult]:
@@ -331,7 +333,11 @@ class PushJob:
             if r.assignmentsectionid is not None
         )
         async for outcome in streaming_put_scores(
-            self.client, items, chunk_size=self.chunk_size, concurrency=self.concurrency
+            self.client,
+            items,
+            chunk_size=self.chunk_size,
+            concurrency=self.concurrency,
+            max_consecutive_failures=self.max_consecutive_failures,
         ):
             result = pending[outcome.item.ref]
             if outcome.ok:

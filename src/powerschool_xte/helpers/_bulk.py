@@ -192,14 +192,49 @@ async def _write_chunk(client: XTEClient, chunk: list[ScoreItem]) -> list[ItemOu
     return outcomes
 
 
+def _transient(outcome: ItemOutcome) -> bool:
+    return not outcome.ok and (
+        outcome.status is None or outcome.status >= 500 or outcome.status == 429
+    )
+
+
+class _Breaker:
+    """Opens after ``limit`` chunks in a row failed only for transient reasons."""
+
+    def __init__(self, limit: int | None) -> None:
+        self.limit = limit
+        self.in_a_row = 0
+        self.reason: str | None = None
+
+    def record(self, outcomes: list[ItemOutcome]) -> None:
+        if self.limit is None or self.reason is not None:
+            return
+        if outcomes and all(_transient(o) for o in outcomes):
+            self.in_a_row += 1
+            if self.in_a_row >= self.limit:
+                last = outcomes[-1].reason or "no answer"
+                self.reason = (
+                    f"not sent: {self.in_a_row} chunks in a row failed (last: {last}); "
+                    "PowerSchool looks unavailable, run the job again later"
+                )
+        else:
+            self.in_a_row = 0
+
+
 async def streaming_put_scores(
     client: XTEClient,
     items: Iterable[ScoreItem] | AsyncIterable[ScoreItem],
     *,
     chunk_size: int = 50,
     concurrency: int = 8,
+    max_consecutive_failures: int | None = 10,
 ) -> AsyncIterator[ItemOutcome]:
     """Write every item; yield exactly one `ItemOutcome` per item, in completion order.
+
+    A circuit breaker protects a night's job from hammering a PowerSchool that is down: after
+    ``max_consecutive_failures`` chunks in a row fail for a transient reason (connection errors,
+    5xx, 429, each after the client's own retries), no more chunks are sent and every remaining
+    item fails at once with the reason (a re-run later writes them). ``None`` turns it off.
 
     The input is pulled lazily: at most ``concurrency`` chunks are in flight or waiting to hand
     their outcomes over, whatever the input's length. The one thing that grows with the input is
@@ -213,12 +248,15 @@ async def streaming_put_scores(
         raise ValueError("chunk_size and concurrency must be at least 1")
     queue: asyncio.Queue[list[ItemOutcome]] = asyncio.Queue(maxsize=concurrency)
     slots = asyncio.Semaphore(concurrency)
+    breaker = _Breaker(max_consecutive_failures)
 
     async def work(chunk: list[ScoreItem]) -> None:
         # The slot is held until the outcomes are handed over, so a slow consumer stops the
         # producer instead of piling up finished chunks: memory stays bounded.
         try:
-            await queue.put(await _write_chunk(client, chunk))
+            outcomes = await _write_chunk(client, chunk)
+            breaker.record(outcomes)
+            await queue.put(outcomes)
         finally:
             slots.release()
 
@@ -231,6 +269,10 @@ async def streaming_put_scores(
                         await queue.put([chunk])
                         continue
                     await slots.acquire()
+                    if breaker.reason is not None:  # PowerSchool keeps failing: stop sending
+                        slots.release()
+                        await queue.put([ItemOutcome(i, False, breaker.reason) for i in chunk])
+                        continue
                     tg.create_task(work(chunk))
             except Exception as exc:  # noqa: BLE001 - the caller's iterable failed
                 # Writes already sent finish and report their outcomes before the error is raised.
@@ -262,13 +304,18 @@ async def put_scores(
     *,
     chunk_size: int = 50,
     concurrency: int = 8,
+    max_consecutive_failures: int | None = 10,
     raise_on_error: bool = False,
 ) -> BulkResult:
     """Write every item and summarize; see `streaming_put_scores`."""
     succeeded = 0
     failed: list[ItemOutcome] = []
     async for outcome in streaming_put_scores(
-        client, items, chunk_size=chunk_size, concurrency=concurrency
+        client,
+        items,
+        chunk_size=chunk_size,
+        concurrency=concurrency,
+        max_consecutive_failures=max_consecutive_failures,
     ):
         if outcome.ok:
             succeeded += 1
