@@ -335,3 +335,16 @@ def test_rows_keep_their_order_in_the_report(tmp_path: Path) -> None:
     assert code == 0
     lines = [r["row"] for r in report["rows"]]
     assert lines == list(range(2, len(lines) + 2))
+
+
+def test_progress_line_ends_with_the_totals(capsys: pytest.CaptureFixture[str]) -> None:
+    """The terminal progress line is throttled and always shows the final count."""
+    from powerschool_xte.cli import _Progress
+
+    progress = _Progress()
+    for done in range(1, 101):
+        progress(done, done // 50, 100)
+    err = capsys.readouterr().err
+    assert err.endswith("\n")
+    assert "scores 100/100, 2 failed" in err.splitlines()[-1]
+    assert err.count("\r") < 10  # throttled, not one line per score

@@ -14,6 +14,7 @@ import logging
 import os
 import signal
 import sys
+import time
 from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -348,9 +349,31 @@ async def _run_push(
             chunk_size=args.chunk_size,
             dry_run=args.dry_run,
             max_consecutive_failures=args.max_consecutive_failures or None,
+            progress=None if args.json or not sys.stderr.isatty() else _Progress(),
         )
         jobs.append(job)
         return await job.run(), target
+
+
+class _Progress:
+    """One self-overwriting line on a terminal, at most every half second."""
+
+    def __init__(self) -> None:
+        self.started = self.shown = time.monotonic()
+
+    def __call__(self, done: int, failed: int, total: int) -> None:
+        now = time.monotonic()
+        if now - self.shown < 0.5 and done != total:
+            return
+        self.shown = now
+        rate = done / max(now - self.started, 1e-9)
+        end = "\n" if done == total else ""
+        print(
+            f"\r  scores {done}/{total}, {failed} failed, {rate:,.0f}/s ",
+            end=end,
+            file=sys.stderr,
+            flush=True,
+        )
 
 
 def _print_summary(file: Path, target: str, result: PushResult, report: Path) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 import attrs
@@ -160,6 +160,7 @@ class PushJob:
         chunk_size: int,
         dry_run: bool = False,
         max_consecutive_failures: int | None = 10,
+        progress: Callable[[int, int, int], None] | None = None,
     ):
         self.client = client
         self.results = [RowResult(r) for r in rows]
@@ -168,6 +169,8 @@ class PushJob:
         #: read (categories, existing assignments) but write nothing
         self.dry_run = dry_run
         self.max_consecutive_failures = max_consecutive_failures
+        #: called as progress(done, failed, total) while scores are written
+        self.progress = progress
         self.outcome = PushResult(self.results, dry_run=dry_run)
 
     def _pending(self) -> Iterator[RowResult]:
@@ -322,6 +325,8 @@ class PushJob:
 
     async def _scores(self) -> None:
         pending = {r.row.line: r for r in self._pending()}
+        total = sum(1 for r in pending.values() if r.assignmentsectionid is not None)
+        done = failed = 0
         items = (
             ScoreItem(
                 score=_score(r.row, r.assignmentsectionid),
@@ -344,5 +349,9 @@ class PushJob:
                 result.status = "written"
             else:
                 result.fail(outcome.reason or "not written")
+                failed += 1
+            done += 1
+            if self.progress is not None:
+                self.progress(done, failed, total)
         for r in self._pending():  # defensive: every row ends with an outcome
             r.fail("no outcome was recorded for this row")
