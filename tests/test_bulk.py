@@ -137,24 +137,80 @@ async def test_a_slow_consumer_holds_the_producer_back(sim: Simulator, xte: XTEC
 async def test_the_breaker_stops_a_job_against_a_dead_server(
     sim: Simulator, xte: XTEClient
 ) -> None:
-    """Every PUT answers 500: after 3 failed chunks nothing more is sent; every item has an outcome."""
+    """Every PUT answers 503: 3 failed chunks, one failed trial, then nothing more is sent."""
     asids = await _assignments(xte, 4)
     items = [
         ScoreItem(score(a, s, 1), users_dcid=1001, term_id=3601)
         for a in asids
         for s in range(20001, 20029)
     ]
-    sim.fail_next("putScores", 500, times=10_000, message="Internal Server Error")
-    result = await put_scores(xte, items, chunk_size=4, concurrency=1, max_consecutive_failures=3)
+    sim.fail_next("putScores", 503, times=10_000)
+    result = await put_scores(xte, items, chunk_size=4, concurrency=2, max_consecutive_failures=3)
     assert result.succeeded == 0
     assert len(result.failed) == len(items) == 112
     not_sent = [
         o
         for o in result.failed
-        if (o.reason or "").startswith("not sent: 3 chunks in a row failed")
+        if (o.reason or "").startswith("not sent: ")
+        and "chunks in a row failed" in (o.reason or "")
     ]
-    assert len(not_sent) == 112 - 3 * 4
-    assert sum(1 for r in sim.request_log() if r.operation_id == "putScores") == 3
+    assert len(not_sent) >= 112 - 5 * 4  # at most 4 chunks in flight or on trial were tried
+    puts = sum(1 for r in sim.request_log() if r.operation_id == "putScores")
+    assert puts <= 5 * 5  # each tried chunk: the client's 5 attempts
+
+
+async def test_a_short_outage_trips_the_breaker_but_the_trial_resumes_the_job(
+    sim: Simulator, xte: XTEClient
+) -> None:
+    """503s for three chunks' worth of attempts, then health: the trial lands and so does the rest."""
+    asids = await _assignments(xte, 2)
+    items = [
+        ScoreItem(score(a, s, 1), users_dcid=1001, term_id=3601)
+        for a in asids
+        for s in range(20001, 20029)
+    ]
+    sim.fail_next("putScores", 503, times=15)  # 3 chunks x 5 attempts
+    result = await put_scores(xte, items, chunk_size=4, concurrency=1, max_consecutive_failures=3)
+    assert result.succeeded == 56 - 12
+    assert all("not sent" not in (o.reason or "") for o in result.failed)
+    assert len(sim.scores()) == 44
+
+
+async def test_deterministic_500s_never_trip_the_breaker(sim: Simulator, xte: XTEClient) -> None:
+    """A deleted assignment's 500s are the data's problem: the healthy rows after them land."""
+    asids = await _assignments(xte, 2)
+    gone = await xte.section_assignments.list(section_ids=[5001])
+    await xte.section_assignments.delete(gone[0].assignmentid, force=True)
+    items = [ScoreItem(score(asids[0], s, 1), users_dcid=1001) for s in range(20001, 20029)]
+    items += [ScoreItem(score(asids[1], s, 1), users_dcid=1001) for s in range(20001, 20029)]
+    result = await put_scores(xte, items, chunk_size=2, concurrency=1, max_consecutive_failures=2)
+    assert result.succeeded == 28
+    assert {o.status for o in result.failed} == {500}
+
+
+async def test_revoked_credentials_stop_the_job_at_once(sim: Simulator, xte: XTEClient) -> None:
+    """A 401 that survives the token refresh opens the breaker immediately."""
+    asids = await _assignments(xte, 2)
+    items = [ScoreItem(score(a, s, 1), users_dcid=1001) for a in asids for s in range(20001, 20029)]
+    sim.rotate_secret(sim.client_id, "rotated")
+    result = await put_scores(xte, items, chunk_size=4, concurrency=1)
+    assert result.succeeded == 0
+    assert (
+        sum(1 for o in result.failed if "refused the plugin's credentials" in (o.reason or ""))
+        == 56 - 4
+    )
+    assert (
+        sum(1 for r in sim.request_log() if r.operation_id == "getAccessToken" and r.status == 401)
+        <= 2
+    )
+
+
+def test_breaker_limits_are_checked() -> None:
+    """0 or negative would stop a job at its first failure: refused."""
+    from powerschool_xte.helpers._breaker import Breaker
+
+    with pytest.raises(ValueError, match="at least 1"):
+        Breaker(0, 1.0)
 
 
 async def test_the_breaker_ignores_data_errors_and_resets_on_success(

@@ -204,9 +204,10 @@ def test_dry_run_reads_but_writes_nothing(tmp_path: Path) -> None:
     summary = report["summary"]
     assert summary["dry_run"] is True
     assert summary["scores_written"] == 0
-    assert summary["assignments_created"] == 20  # the typo'd assignment is not counted
+    assert summary["assignments_created"] == 0
+    assert summary["assignments_to_create"] == 20  # the typo'd assignment is not counted
     failed = [r for r in report["rows"] if r["status"] == "failed"]
     assert {r["reason"].split(" for ")[0] for r in failed} == {"unknown category 'Homewrok'"}
-    assert summary["would_write"] == sum(1 for r in rows if r["score"]) - sum(
+    assert summary["scores_to_write"] == sum(1 for r in rows if r["score"]) - sum(
         1 for r in failed if r["score"]
     )

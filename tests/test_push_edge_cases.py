@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import attrs
 import orjson
@@ -10,8 +11,8 @@ import pytest
 
 from powerschool_xte.cli import main
 from powerschool_xte.testing import running_in_thread
-from tests.conftest import GRADEBOOK, write_csv
-from tests.test_push_cli import push
+from tests.conftest import GRADEBOOK, read_csv, write_csv
+from tests.test_push_cli import assert_db_matches, push
 
 HEADER = "section_dcid,users_dcid,term_id,assignment_name,due_date,points_possible,category,student_dcid,score"
 
@@ -348,3 +349,119 @@ def test_progress_line_ends_with_the_totals(capsys: pytest.CaptureFixture[str]) 
     assert err.endswith("\n")
     assert "scores 100/100, 2 failed" in err.splitlines()[-1]
     assert err.count("\r") < 10  # throttled, not one line per score
+
+
+def test_edited_due_date_and_category_are_noted_not_silently_ignored(tmp_path: Path) -> None:
+    """A teacher's changes in PowerTeacher Pro win; the report says where the CSV differs."""
+    with running_in_thread() as sim:
+        assert (
+            push(
+                sim, small(tmp_path, "5001,1001,3601,Quiz 1,2026-09-01,10,Quiz,20002,7"), tmp_path
+            )[0]
+            == 0
+        )
+        code, report = push(
+            sim, small(tmp_path, "5001,1001,3601,Quiz 1,2026-09-10,10,Test,20002,8"), tmp_path
+        )
+        assert code == 0
+        [row] = report["rows"]
+        assert row["status"] == "written"
+        assert "due date 2026-09-01 (the CSV says 2026-09-10)" in row["note"]
+        assert "category 203 (the CSV says 'Test' = 204)" in row["note"]
+        assert report["summary"]["notes"] == 1
+        assert [s["scorepoints"] for s in sim.scores()] == [8.0]
+
+
+def test_a_category_by_name_and_by_id_on_one_assignment(tmp_path: Path) -> None:
+    """'Homework' and 201 are the same category: accepted; 'Quiz' and 201 are not."""
+    with running_in_thread() as sim:
+        same = small(
+            tmp_path,
+            "5001,1001,3601,HW,2026-09-01,10,Homework,20002,7",
+            "5001,1001,3601,HW,2026-09-01,10,201,20003,8",
+        )
+        assert push(sim, same, tmp_path)[0] == 0
+        other = small(
+            tmp_path,
+            "5001,1001,3601,HW2,2026-09-01,10,Quiz,20002,7",
+            "5001,1001,3601,HW2,2026-09-01,10,201,20003,8",
+        )
+        code, report = push(sim, other, tmp_path)
+        assert code == 1
+        assert {r["reason"] for r in report["rows"]} == {
+            "the rows of 'HW2' name different categories"
+        }
+
+
+def test_two_pushes_at_once_settle_on_one_copy_of_each_assignment(tmp_path: Path) -> None:
+    """Two jobs start together: both succeed, one copy per assignment stays, every score is in it."""
+    import threading
+
+    from powerschool_xte.testing import FaultPlan, Simulator
+
+    rows = read_csv(GRADEBOOK)
+    # latency makes both jobs read the sections before either has created anything
+    with running_in_thread(Simulator(faults=FaultPlan(latency=0.05))) as sim:
+        results: list[tuple[int, dict[str, Any]]] = []
+
+        def run(n: int) -> None:
+            out = tmp_path / str(n)
+            out.mkdir()
+            results.append(push(sim, GRADEBOOK, out))
+
+        threads = [threading.Thread(target=run, args=(n,)) for n in range(2)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(60)
+        assert [code for code, _ in results] == [0, 0]
+        settled = [
+            r for _, rep in results for r in rep["rows"] if "another push" in (r["note"] or "")
+        ]
+        assert settled  # the race really happened and was settled
+        names = [(s["sectionsdcid"], s["name"]) for s in sim.assignment_sections()]
+        assert len(names) == len(set(names)) == 21
+        assert_db_matches(sim, rows)
+        sim.set_faults(FaultPlan())
+        code, report = push(sim, GRADEBOOK, tmp_path)  # and the next night is a plain re-run
+        assert code == 0
+        assert report["summary"]["assignments_existing"] == 21
+
+
+def test_refused_credentials_during_the_scores_exit_2(tmp_path: Path) -> None:
+    """The secret is rotated after the assignments are made: the job stops, exit 2."""
+    from powerschool_xte.testing import FaultPlan
+
+    with running_in_thread() as sim:
+        sim.set_faults(FaultPlan(latency=0.0))
+        sim.rotate_secret(sim.client_id, sim.client_secret)  # fresh token state
+        original = sim.client_secret
+        path = small(
+            tmp_path, *[f"5001,1001,3601,Q,2026-09-01,10,Quiz,{20001 + i},7" for i in range(20)]
+        )
+        sim.fail_next("putScores", 401, times=1000, message="The access token is invalid")
+        code, report = push(sim, path, tmp_path, "--chunk-size", "2", "--concurrency", "1")
+        assert original == sim.client_secret
+    assert code == 2
+    assert all(r["status"] == "failed" for r in report["rows"])
+    assert any("refused the plugin's credentials" in (r["reason"] or "") for r in report["rows"])
+
+
+def test_negative_breaker_limit_is_a_usage_error(tmp_path: Path) -> None:
+    """--max-consecutive-failures -1 is refused (0 means never stop)."""
+    path = small(tmp_path, "5001,1001,3601,Q,2026-09-01,10,Quiz,20002,7")
+    assert main(["push", str(path), "--simulator", "--max-consecutive-failures", "-1"]) == 2
+    assert (
+        main(
+            [
+                "push",
+                str(path),
+                "--simulator",
+                "--max-consecutive-failures",
+                "0",
+                "--report",
+                str(tmp_path / "r.json"),
+            ]
+        )
+        == 0
+    )

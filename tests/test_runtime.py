@@ -634,3 +634,28 @@ async def test_set_faults_replaces_latency_too(sim: Simulator, xte: XTEClient) -
     started = time.monotonic()
     await xte.teacher_categories.list(year_id=36)
     assert time.monotonic() - started < 0.4
+
+
+async def test_a_plugin_call_without_users_dcid_is_refused_before_sending(sim: Simulator) -> None:
+    """No users_dcid on the client or the call: ValueError, nothing sent."""
+    async with XTEClient(sim.url, sim.client_id, sim.client_secret) as xte:
+        with pytest.raises(ValueError, match="needs users_dcid from a plugin"):
+            await xte.teacher_categories.list(year_id=36)
+        with pytest.raises(ValueError, match="needs year_id"):
+            await xte.teacher_categories.list(users_dcid=1001)
+        assert len(await xte.teacher_categories.list(users_dcid=1001, year_id=36)) == 5
+    assert [r.operation_id for r in sim.request_log()] == [
+        "getAccessToken",
+        "listTeacherCategories",
+    ]
+
+
+async def test_the_ui_flag_push_assignment_scores_is_accepted(
+    sim: Simulator, xte: XTEClient
+) -> None:
+    """PowerTeacher Pro sends push_assignment_scores=false: part of the spec, accepted."""
+    created = await xte.section_assignments.create(new_assignment())
+    body = models.ScoreWrite(assignment_scores=[score(created.section_ids[0], 20001, 4)])
+    await xte.scores.put(body, push_assignment_scores=False, status="A,I,P")
+    assert sim.request_log()[-1].query["push_assignment_scores"] == "false"
+    assert len(sim.scores()) == 1

@@ -218,7 +218,12 @@ def test_codegen_diff_reports_what_a_new_spec_changes(tmp_path: Path) -> None:
     assert "+ enum value ActualScoreKind.GRADE_SCALE" in out
     assert "+ field Assignment.gradebooktype" in out
     quiet = diff_against_current(
-        tmp_path, old.replace("      x-required-for-plugins: true\n", "", 1)
+        tmp_path,
+        old.replace(
+            "      x-client-default: users_dcid\n      x-required-for-plugins: true\n",
+            "      x-client-default: users_dcid\n",
+            1,
+        ),
     )
     assert "~ parameter GET /ws/xte/section/assignment/ query:users_dcid" in quiet
     assert "no differences" in diff_against_current(tmp_path, old)

@@ -293,6 +293,14 @@ class XTEClient(Resources):
                 value = getattr(opts, defaults[name])
             if value is not None:
                 params.append((name, query_value(value)))
+        given = {name for name, _ in params}
+        missing = [name for name in operation.plugin_required_query if name not in given]
+        if missing:
+            hint = " or XTEClient(users_dcid=...)" if "users_dcid" in missing else ""
+            raise ValueError(
+                f"{operation.label} needs {', '.join(missing)} from a plugin: pass it{hint}; "
+                "no request was sent"
+            )
         headers = {"Accept": "application/json"}
         data = None
         if body is not None:

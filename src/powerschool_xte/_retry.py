@@ -36,6 +36,11 @@ IDEMPOTENT_RETRY: Final = frozenset({502, 504})
 AMBIGUOUS_STATUSES: Final = frozenset({502, 504})
 
 
+def is_testing() -> bool:
+    """Whether waits are instant (see `set_testing`)."""
+    return _TESTING[0]
+
+
 def set_testing(on: bool) -> None:
     """Make every backoff and Retry-After wait instant (for test suites)."""
     _TESTING[0] = on

@@ -231,8 +231,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _push(args: argparse.Namespace) -> int:
-    if args.concurrency < 1 or args.chunk_size < 1:
-        print("xte push: --concurrency and --chunk-size must be at least 1", file=sys.stderr)
+    if args.concurrency < 1 or args.chunk_size < 1 or args.max_consecutive_failures < 0:
+        print(
+            "xte push: --concurrency and --chunk-size must be at least 1, "
+            "--max-consecutive-failures at least 0 (0: never stop)",
+            file=sys.stderr,
+        )
         return EXIT_USAGE
     if args.verbose:  # -v: every request of the SDK; -vv: aiohttp and asyncio too
         handler = logging.StreamHandler(sys.stderr)
@@ -383,16 +387,22 @@ def _print_summary(file: Path, target: str, result: PushResult, report: Path) ->
         f"{'Dry run of' if dry else 'Pushed'} {file} to {target}{' (nothing written)' if dry else ''}"
     )
     print(f"  rows                {s['rows']}")
-    created = "to create" if dry else "created"
-    print(
-        f"  assignments         {s['assignments_created']} {created}, {s['assignments_existing']} existing"
-    )
     if dry:
-        print(f"  scores to write     {s['would_write']}")
+        print(
+            f"  assignments         {s['assignments_to_create']} to create, "
+            f"{s['assignments_existing']} existing"
+        )
+        print(f"  scores to write     {s['scores_to_write']}")
     else:
+        print(
+            f"  assignments         {s['assignments_created']} created, "
+            f"{s['assignments_existing']} existing"
+        )
         print(f"  scores written      {s['scores_written']}")
     print(f"  skipped (no score)  {s['skipped']}")
     print(f"  failed              {s['failed']}")
+    if s["notes"]:
+        print(f"  written with a note {s['notes']} (see the report)")
     print(f"  time                {s['seconds']:.2f} s")
     failed = [r for r in result.results if r.status == "failed"]
     for r in failed[:10]:

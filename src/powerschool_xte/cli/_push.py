@@ -25,6 +25,8 @@ class RowResult:
     status: str = "pending"  # written | failed | skipped
     reason: str | None = None
     assignmentsectionid: int | None = None
+    #: something the operator should know although the row was written
+    note: str | None = None
 
     def fail(self, reason: str) -> None:
         self.status, self.reason = "failed", reason
@@ -39,6 +41,7 @@ class RowResult:
             "score": r.score,
             "status": self.status,
             "reason": self.reason,
+            "note": self.note,
             "assignmentsectionid": self.assignmentsectionid,
         }
 
@@ -64,11 +67,14 @@ class PushResult:
             "scores_written": self.count("written"),
             "skipped": self.count("skipped"),
             "failed": self.count("failed"),
+            "notes": sum(1 for r in self.results if r.note),
             "seconds": round(self.seconds, 3),
         }
         if self.dry_run:
             out["dry_run"] = True
-            out["would_write"] = self.count("would_write")
+            out["assignments_to_create"] = out.pop("assignments_created")
+            out["assignments_created"] = 0
+            out["scores_to_write"] = self.count("would_write")
         return out
 
 
@@ -129,9 +135,14 @@ def _pick(candidates: list[models.AssignmentSection], row: Row) -> models.Assign
     if picked is None:
         same_day = [s for s in candidates if s.duedate == row.due_date]
         if len(same_day) != 1:
+            advice = (
+                "they share the CSV's due date: delete or rename the duplicate in PowerTeacher Pro"
+                if same_day
+                else "rename one in PowerTeacher Pro or give the CSV the due date of the right one"
+            )
             return (
                 f"{len(candidates)} assignments named {row.assignment_name!r} exist in section "
-                f"{row.section_dcid}; rename one in PowerSchool or give the CSV its exact due date"
+                f"{row.section_dcid}; {advice}"
             )
         picked = same_day[0]
     points = picked.scoreentrypoints
@@ -146,6 +157,23 @@ def _pick(candidates: list[models.AssignmentSection], row: Row) -> models.Assign
             f"assignment {picked.name!r} in section {row.section_dcid} has no assignmentsectionid"
         )
     return picked
+
+
+def _differences(section: models.AssignmentSection, row: Row, category_id: int) -> str | None:
+    """What PowerSchool's assignment says that the CSV does not (kept: teachers may edit it)."""
+    notes = []
+    if section.duedate is not None and section.duedate != row.due_date:
+        notes.append(f"due date {section.duedate} (the CSV says {row.due_date})")
+    primary = [
+        a.teachercategoryid
+        for a in section.assignmentcategoryassociations or []
+        if a.isprimary is not False and a.teachercategoryid is not None
+    ]
+    if primary and category_id not in primary:
+        notes.append(f"category {primary[0]} (the CSV says {row.category!r} = {category_id})")
+    if not notes:
+        return None
+    return "PowerSchool's assignment has " + " and ".join(notes) + "; it was not changed"
 
 
 class PushJob:
@@ -241,36 +269,52 @@ class PushJob:
         to_create: list[tuple[Row, int, list[RowResult]]] = []
         for key, members in groups.items():
             head = members[0].row
+            names = categories.get((head.users_dcid, head.term_id // 100), {})
+            wanted = {names.get(m.row.category.strip().lower()) for m in members}
+            if None in wanted or len(wanted) != 1:
+                known = sorted(k for k in names if not k.isdigit())
+                bad = next(
+                    (
+                        m.row.category
+                        for m in members
+                        if names.get(m.row.category.strip().lower()) is None
+                    ),
+                    None,
+                )
+                why = (
+                    f"unknown category {bad!r} for teacher {head.users_dcid} in year "
+                    f"{head.term_id // 100} (known: {', '.join(known) or 'none'})"
+                    if bad is not None
+                    else f"the rows of {head.assignment_name!r} name different categories"
+                )
+                for m in members:
+                    m.fail(why)
+                continue
+            (category_id,) = wanted
+            assert category_id is not None
             if key in existing:
                 picked = _pick(existing[key], head)
                 if isinstance(picked, str):
                     for m in members:
                         m.fail(picked)
-                else:
-                    self.outcome.assignments_existing += 1
-                    for m in members:
-                        m.assignmentsectionid = picked.assignmentsectionid
-                continue
-            names = categories.get((head.users_dcid, head.term_id // 100), {})
-            category_id = names.get(head.category.strip().lower())
-            if category_id is None:
-                known = sorted(k for k in names if not k.isdigit())
+                    continue
+                self.outcome.assignments_existing += 1
+                note = _differences(picked, head, category_id)
                 for m in members:
-                    m.fail(
-                        f"unknown category {head.category!r} for teacher {head.users_dcid} in "
-                        f"year {head.term_id // 100} (known: {', '.join(known) or 'none'})"
-                    )
+                    m.assignmentsectionid = picked.assignmentsectionid
+                    m.note = note
                 continue
             to_create.append((head, category_id, members))
         if self.dry_run:
             self.outcome.assignments_created = len(to_create)  # would be created
             return
         slots = asyncio.Semaphore(self.concurrency)
+        made: dict[AssignmentKey, tuple[int, int, Row, list[RowResult]]] = {}
 
         async def create(head: Row, category_id: int, members: list[RowResult]) -> None:
             async with slots:
                 try:
-                    asid = await self._create_one(head, category_id)
+                    aid, asid = await self._create_one(head, category_id)
                 except APIError as err:
                     for m in members:
                         m.fail(
@@ -278,12 +322,52 @@ class PushJob:
                         )
                     return
             self.outcome.assignments_created += 1
+            made[(head.section_dcid, head.assignment_name.casefold())] = (aid, asid, head, members)
             for m in members:
                 m.assignmentsectionid = asid
 
         async with asyncio.TaskGroup() as tg:
             for head, category_id, members in to_create:
                 tg.create_task(create(head, category_id, members))
+        await self._converge(made)
+
+    async def _converge(
+        self, made: dict[AssignmentKey, tuple[int, int, Row, list[RowResult]]]
+    ) -> None:
+        """Two pushes at once may each create the same assignment: all settle on the oldest.
+
+        After creating, the sections are read again; where another run made a twin (same
+        section, name and due date) with a smaller id, this run writes there instead and
+        deletes its own copy, which has no scores yet.
+        """
+        by_teacher: dict[int, set[int]] = defaultdict(set)
+        for _aid, _asid, head, _members in made.values():
+            by_teacher[head.users_dcid].add(head.section_dcid)
+        for users_dcid, sections in sorted(by_teacher.items()):
+            found = await self._existing(users_dcid, sorted(sections))
+            for key, (aid, asid, head, members) in made.items():
+                if head.users_dcid != users_dcid:
+                    continue
+                twins = [
+                    s.assignmentsectionid
+                    for s in found.get(key, [])
+                    if s.duedate == head.due_date and s.assignmentsectionid is not None
+                ]
+                oldest = min(twins, default=asid)
+                if oldest == asid:
+                    continue
+                for m in members:
+                    m.assignmentsectionid = oldest
+                    m.note = (
+                        "another push created this assignment at the same time; its copy is used"
+                    )
+                self.outcome.assignments_created -= 1
+                self.outcome.assignments_existing += 1
+                try:
+                    await self.client.section_assignments.delete(aid, users_dcid=users_dcid)
+                except APIError as err:
+                    for m in members:
+                        m.note = f"{m.note}; this run's duplicate {aid} could not be deleted: {err.message}"
 
     async def _existing(
         self, users_dcid: int, sections: list[int]
@@ -307,8 +391,8 @@ class PushJob:
             out.update(await self._existing(users_dcid, [section]))
         return out
 
-    async def _create_one(self, head: Row, category_id: int) -> int:
-        """Create the row's assignment once (a lost answer is looked up, not re-sent blindly)."""
+    async def _create_one(self, head: Row, category_id: int) -> tuple[int, int]:
+        """Create the row's assignment once; (assignmentid, assignmentsectionid)."""
         created = await create_assignment(
             self.client,
             _new_assignment(head, category_id),
@@ -316,11 +400,11 @@ class PushJob:
             known_ids=(),
         )
         if created.section_ids:
-            return created.section_ids[0]
+            return created.id, created.section_ids[0]
         made = await self.client.section_assignments.get(created.id, users_dcid=head.users_dcid)
         for section in made.assignmentsections or []:
             if section.sectionsdcid == head.section_dcid and section.assignmentsectionid:
-                return section.assignmentsectionid
+                return created.id, section.assignmentsectionid
         raise APIError(f"created assignment {created.id} but cannot find its section record")
 
     async def _scores(self) -> None:
@@ -350,6 +434,8 @@ class PushJob:
             else:
                 result.fail(outcome.reason or "not written")
                 failed += 1
+                if outcome.status == 401:
+                    self.outcome.unauthorized = True
             done += 1
             if self.progress is not None:
                 self.progress(done, failed, total)

@@ -24,6 +24,8 @@ import attrs
 from powerschool_xte import models
 from powerschool_xte._client import XTEClient
 from powerschool_xte._exceptions import APIError, APIStatusError, ConflictError, XTEError
+from powerschool_xte._retry import AMBIGUOUS_STATUSES
+from powerschool_xte.helpers._breaker import Breaker
 
 _DELETED_SECTION = re.compile(r"AssignmentSection with id (\d+)")
 
@@ -153,6 +155,10 @@ def _conflict_reason(err: ConflictError, item: ScoreItem) -> str:
     return f"409 student {student} is not on assignment section {asid}: {err.message}"
 
 
+def _unconfirmed(message: str) -> str:
+    return f"not confirmed (it may have been written; a re-run makes sure): {message}"
+
+
 async def _write_chunk(client: XTEClient, chunk: list[ScoreItem]) -> list[ItemOutcome]:
     outcomes: list[ItemOutcome] = []
     remaining = chunk
@@ -179,46 +185,20 @@ async def _write_chunk(client: XTEClient, chunk: list[ScoreItem]) -> list[ItemOu
             gone = int(match.group(1)) if match else None
             isolated = [i for i in remaining if i.key[0] == gone]
             if not isolated or len(isolated) == len(remaining):
-                outcomes += [ItemOutcome(i, False, err.message, err.status) for i in remaining]
+                reason = (
+                    _unconfirmed(err.message) if err.status in AMBIGUOUS_STATUSES else err.message
+                )
+                outcomes += [ItemOutcome(i, False, reason, err.status) for i in remaining]
                 return outcomes
             outcomes += [ItemOutcome(i, False, err.message, err.status) for i in isolated]
             remaining = [i for i in remaining if i.key[0] != gone]
             continue
-        except APIError as err:
-            outcomes += [ItemOutcome(i, False, err.message, None) for i in remaining]
+        except APIError as err:  # no answer: the write may or may not have happened
+            outcomes += [ItemOutcome(i, False, _unconfirmed(err.message), None) for i in remaining]
             return outcomes
         outcomes += [ItemOutcome(i, True) for i in remaining]
         return outcomes
     return outcomes
-
-
-def _transient(outcome: ItemOutcome) -> bool:
-    return not outcome.ok and (
-        outcome.status is None or outcome.status >= 500 or outcome.status == 429
-    )
-
-
-class _Breaker:
-    """Opens after ``limit`` chunks in a row failed only for transient reasons."""
-
-    def __init__(self, limit: int | None) -> None:
-        self.limit = limit
-        self.in_a_row = 0
-        self.reason: str | None = None
-
-    def record(self, outcomes: list[ItemOutcome]) -> None:
-        if self.limit is None or self.reason is not None:
-            return
-        if outcomes and all(_transient(o) for o in outcomes):
-            self.in_a_row += 1
-            if self.in_a_row >= self.limit:
-                last = outcomes[-1].reason or "no answer"
-                self.reason = (
-                    f"not sent: {self.in_a_row} chunks in a row failed (last: {last}); "
-                    "PowerSchool looks unavailable, run the job again later"
-                )
-        else:
-            self.in_a_row = 0
 
 
 async def streaming_put_scores(
@@ -228,13 +208,15 @@ async def streaming_put_scores(
     chunk_size: int = 50,
     concurrency: int = 8,
     max_consecutive_failures: int | None = 10,
+    breaker_cooldown: float = 30.0,
 ) -> AsyncIterator[ItemOutcome]:
     """Write every item; yield exactly one `ItemOutcome` per item, in completion order.
 
-    A circuit breaker protects a night's job from hammering a PowerSchool that is down: after
-    ``max_consecutive_failures`` chunks in a row fail for a transient reason (connection errors,
-    5xx, 429, each after the client's own retries), no more chunks are sent and every remaining
-    item fails at once with the reason (a re-run later writes them). ``None`` turns it off.
+    A circuit breaker (`_breaker`) protects a night's job from hammering a PowerSchool that is
+    down: after ``max_consecutive_failures`` chunks in a row fail for transient reasons only, it
+    waits ``breaker_cooldown`` seconds and tries one chunk; if that fails too, no more chunks are
+    sent and every remaining item fails at once with the reason (a re-run later writes them).
+    ``None`` turns it off.
 
     The input is pulled lazily: at most ``concurrency`` chunks are in flight or waiting to hand
     their outcomes over, whatever the input's length. The one thing that grows with the input is
@@ -248,7 +230,7 @@ async def streaming_put_scores(
         raise ValueError("chunk_size and concurrency must be at least 1")
     queue: asyncio.Queue[list[ItemOutcome]] = asyncio.Queue(maxsize=concurrency)
     slots = asyncio.Semaphore(concurrency)
-    breaker = _Breaker(max_consecutive_failures)
+    breaker = Breaker(max_consecutive_failures, breaker_cooldown)
 
     async def work(chunk: list[ScoreItem]) -> None:
         # The slot is held until the outcomes are handed over, so a slow consumer stops the
@@ -260,6 +242,27 @@ async def streaming_put_scores(
         finally:
             slots.release()
 
+    async def trial(chunk: list[ScoreItem]) -> None:
+        """Alone, after the cool-down: does PowerSchool answer again? (holds one slot on entry)"""
+        for _ in range(concurrency - 1):  # wait until nothing else is in flight
+            await slots.acquire()
+        try:
+            if breaker.tripped and breaker.reason is None:
+                await breaker.pause()
+                outcomes = await _write_chunk(client, chunk)
+                breaker.record(outcomes, trial=True)
+            else:  # a chunk still in flight succeeded meanwhile, or the breaker opened
+                outcomes = (
+                    [ItemOutcome(i, False, breaker.reason) for i in chunk]
+                    if breaker.reason is not None
+                    else await _write_chunk(client, chunk)
+                )
+                breaker.record(outcomes)
+            await queue.put(outcomes)
+        finally:
+            for _ in range(concurrency):
+                slots.release()
+
     async def produce() -> None:
         failure: Exception | None = None
         async with asyncio.TaskGroup() as tg:
@@ -269,6 +272,9 @@ async def streaming_put_scores(
                         await queue.put([chunk])
                         continue
                     await slots.acquire()
+                    if breaker.tripped and breaker.reason is None:
+                        await trial(chunk)
+                        continue
                     if breaker.reason is not None:  # PowerSchool keeps failing: stop sending
                         slots.release()
                         await queue.put([ItemOutcome(i, False, breaker.reason) for i in chunk])
@@ -305,6 +311,7 @@ async def put_scores(
     chunk_size: int = 50,
     concurrency: int = 8,
     max_consecutive_failures: int | None = 10,
+    breaker_cooldown: float = 30.0,
     raise_on_error: bool = False,
 ) -> BulkResult:
     """Write every item and summarize; see `streaming_put_scores`."""
@@ -316,6 +323,7 @@ async def put_scores(
         chunk_size=chunk_size,
         concurrency=concurrency,
         max_consecutive_failures=max_consecutive_failures,
+        breaker_cooldown=breaker_cooldown,
     ):
         if outcome.ok:
             succeeded += 1

@@ -245,6 +245,10 @@ class Simulator(Controls):
         for name in ctx.operation.required_query:
             if not request.query.get(name):
                 raise HTTPError(400, f"{name} is required")
+        if ctx.role == "PLUGINS":
+            for name in ctx.operation.plugin_required_query:
+                if name != "users_dcid" and not request.query.get(name):
+                    raise HTTPError(400, f"{name} is required for OAuth clients")
         if ctx.role == "PLUGINS" and "users_dcid" in ctx.operation.query_params:
             users_dcid = parse_int(request.query.get("users_dcid"), "users_dcid")
             if users_dcid is None:
