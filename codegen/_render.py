@@ -19,7 +19,7 @@ from typing import Any
 import jinja2
 import yaml
 
-from codegen._spec import Operation, Spec, load, raw_operations, resolve
+from codegen._spec import Operation, Param, Spec, load, raw_operations, resolve
 
 HERE = Path(__file__).parent
 TEMPLATES = HERE / "templates"
@@ -80,6 +80,25 @@ def reflow(text: str, width: int = 88, indent: int = 8) -> str:
     return "\n\n".join(wrapped).lstrip(" ")
 
 
+def param_doc(p: Param) -> str:
+    """One parameter's Args entry, wrapped so that its first line fits beside ``name: ``."""
+    text = p.description or p.name
+    if p.python_type == "IdsArg":
+        text += " Give one id, a list of ids, or the list already joined with commas."
+    if p.client_default:
+        text += f" Defaults to the client's ``{p.client_default}``."
+    prefix = " " * 12 + p.python_name + ": "
+    wrapped = textwrap.fill(
+        " ".join(text.split()),
+        width=88,
+        initial_indent=prefix,
+        subsequent_indent=" " * 16,
+        break_on_hyphens=False,
+        break_long_words=False,
+    )
+    return wrapped[len(prefix) :]
+
+
 def _env() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES),
@@ -88,6 +107,7 @@ def _env() -> jinja2.Environment:
         autoescape=False,  # noqa: S701 - we render Python source, not HTML
     )
     env.filters["reflow"] = reflow
+    env.filters["param_doc"] = param_doc
     return env
 
 

@@ -17,7 +17,7 @@ async def _assignments(xte: XTEClient, n: int) -> list[int]:
     out = []
     for i in range(n):
         created = await xte.section_assignments.create(new_assignment(name=f"A{i}"))
-        out.append(created.section_ids[0])
+        out.append(created.assignmentsection_ids[0])
     return out
 
 

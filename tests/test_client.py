@@ -56,7 +56,7 @@ async def test_create_returns_ids_from_headers(sim: Simulator, xte: XTEClient) -
     created = await xte.section_assignments.create(new_assignment())
     [stored] = sim.assignment_sections()
     assert created.id == stored["assignmentid"]
-    assert created.section_ids == (stored["assignmentsectionid"],)
+    assert created.assignmentsection_ids == (stored["assignmentsectionid"],)
     assert created.location.endswith(f"/ws/xte/section/assignment/{created.id}")
     [listed] = await xte.section_assignments.list(section_ids=[5001])
     assert listed.assignmentid == created.id
@@ -86,7 +86,7 @@ async def test_token_is_cached_and_users_dcid_comes_from_the_client(
 async def test_score_put_answered_412_is_resubmitted_once(sim: Simulator, xte: XTEClient) -> None:
     """PowerSchool's "Resubmit": the same body again, and the score lands exactly once."""
     created = await xte.section_assignments.create(new_assignment())
-    asid = created.section_ids[0]
+    asid = created.assignmentsection_ids[0]
     sim.fail_next("putScores", 412)
     result = await xte.scores.put(
         models.ScoreWrite(assignment_scores=[score(asid, 20001, 9.5)]), term_id=3601
@@ -109,7 +109,7 @@ async def test_412_beyond_the_resubmit_budget_raises(sim: Simulator, xte: XTECli
     strict = xte.with_options(retry=RetryPolicy(resubmit_attempts=1))
     with pytest.raises(PreconditionFailedError) as info:
         await strict.scores.put(
-            models.ScoreWrite(assignment_scores=[score(created.section_ids[0], 20001, 5)])
+            models.ScoreWrite(assignment_scores=[score(created.assignmentsection_ids[0], 20001, 5)])
         )
     assert info.value.status == 412
     assert info.value.request.attempts == 2
@@ -119,7 +119,7 @@ async def test_412_beyond_the_resubmit_budget_raises(sim: Simulator, xte: XTECli
 async def test_409_is_typed_and_carries_the_parsed_body(sim: Simulator, xte: XTEClient) -> None:
     """A student not on the section: ConflictError naming the student, raised at once (no retry)."""
     created = await xte.section_assignments.create(new_assignment())
-    asid = created.section_ids[0]
+    asid = created.assignmentsection_ids[0]
     body = models.ScoreWrite(assignment_scores=[score(asid, 20001, 5), score(asid, 20090, 6)])
     with pytest.raises(ConflictError) as info:
         await xte.scores.put(body, term_id=3601)

@@ -561,7 +561,7 @@ async def test_the_pytest_plugin_fixtures(xte_simulator: Simulator, xte_client: 
     """xte_simulator honours its marker; xte_client retries instantly through the 412s."""
     assert xte_simulator.conflict_report == "first"
     created = await xte_client.section_assignments.create(new_assignment())
-    body = models.ScoreWrite(assignment_scores=[score(created.section_ids[0], 20001, 5)])
+    body = models.ScoreWrite(assignment_scores=[score(created.assignmentsection_ids[0], 20001, 5)])
     with pytest.raises(PreconditionFailedError):
         await xte_client.scores.put(body)
     assert [r.status for r in xte_simulator.request_log() if r.operation_id == "putScores"] == [
@@ -609,3 +609,40 @@ async def test_users_dcid_where_the_vendor_doc_is_silent_is_optional_but_checked
         params={"section_ids": "5001", "include_inactive": "true", "include_nonassigment": "true"},
     )
     assert [s["standardid"] for s in everything] == [7001, 7002, 7003, 7004]
+
+
+async def test_sections_of_one_assignment_must_match_but_due_dates_may_differ(
+    sim: Simulator, raw: Raw
+) -> None:
+    """Only the due date and the student lists may differ between sections (vendor doc)."""
+    two = section_body()
+    two["_assignmentsections"].append(
+        {**two["_assignmentsections"][0], "sectionsdcid": 5002, "duedate": "2026-09-16"}
+    )
+    status, _, _ = await raw("POST", "/ws/xte/section/assignment/", body=two)
+    assert status == 201
+    bad = section_body()
+    bad["_assignmentsections"].append(
+        {**bad["_assignmentsections"][0], "sectionsdcid": 5002, "scoreentrypoints": 20}
+    )
+    status, _, body = await raw("POST", "/ws/xte/section/assignment/", body=bad)
+    assert status == 409
+    assert (body["errors"][0]["field"], body["errors"][0]["code"]) == (
+        "scoreentrypoints",
+        "notIdentical",
+    )
+    assert len(sim.assignment_sections()) == 2
+
+
+async def test_nulls_the_ui_sends_are_accepted(sim: Simulator, raw: Raw) -> None:
+    """publishdaysbeforedue/maxretakeallowed/relatedgradescaleitemdcid and scorepercent: null."""
+    body = section_body(
+        publishdaysbeforedue=None, maxretakeallowed=None, relatedgradescaleitemdcid=None
+    )
+    status, headers, _ = await raw("POST", "/ws/xte/section/assignment/", body=body)
+    assert status == 201
+    asid = json.loads(headers["AssignmentSectionIds"])[0]
+    item = {**score_item(asid, 20001), "scorepercent": None, "actualscoregradescaledcid": None}
+    status, _, _ = await raw("PUT", "/ws/xte/score", body={"assignment_scores": [item]})
+    assert status == 200
+    assert sim.scores()[0]["scorepercent"] is None

@@ -200,8 +200,8 @@ def test_codegen_diff_reports_what_a_new_spec_changes(tmp_path: Path) -> None:
     """--diff lists added operations, parameters, fields, enum values and changed x- rules."""
     old = (ROOT / "openapi" / "xte.yaml").read_text()
     new = old.replace(
-        "x-retry-on: [412]\n      x-idempotent: true\n      summary: Create or update assignment scores",
-        "x-retry-on: [412, 409]\n      x-idempotent: true\n      summary: Create or update assignment scores",
+        'x-method: put\n      x-available-since: "10.0.0"\n      x-accessible-to: [ADMIN, TEACHERS, PLUGINS]\n      x-retry-on: [412]',
+        'x-method: put\n      x-available-since: "10.0.0"\n      x-accessible-to: [ADMIN, TEACHERS, PLUGINS]\n      x-retry-on: [412, 409]',
         1,
     )
     new = new.replace(

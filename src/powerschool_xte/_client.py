@@ -304,7 +304,7 @@ class XTEClient(Resources):
         headers = {"Accept": "application/json"}
         data = None
         if body is not None:
-            data = _converter.dumps(body)
+            data = _converter.dumps_request(body)
             headers["Content-Type"] = "application/json"
         return await self._attempts(
             operation,

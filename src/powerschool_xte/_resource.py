@@ -54,12 +54,14 @@ class Created:
     #: the new id: the last path segment of ``Location`` (for assignments: the assignmentid)
     id: int
     location: str
-    #: the new assignment-section ids, from the ``AssignmentSectionIds`` header (empty when absent)
-    section_ids: tuple[int, ...] = ()
+    #: the new assignmentsectionids (the ids score writes need; NOT SECTIONS.DCID), in the order
+    #: of the body's ``_assignmentsections``, from the ``AssignmentSectionIds`` header (empty
+    #: when PowerSchool did not send it: read the assignment with ``get(id)`` then)
+    assignmentsection_ids: tuple[int, ...] = ()
 
 
 def parse_created(response: Response) -> Created:
-    """Read the new id from ``Location`` and section ids from ``AssignmentSectionIds``."""
+    """Read the new id from ``Location`` and assignmentsectionids from ``AssignmentSectionIds``."""
     location = response.headers.get("Location", "")
     last = location.rstrip("/").rsplit("/", 1)[-1].split("?", 1)[0]
     if not last.isdigit():
@@ -80,7 +82,7 @@ def parse_created(response: Response) -> Created:
             isinstance(v, int) and not isinstance(v, bool) for v in decoded
         ):
             section_ids = tuple(decoded)
-    return Created(id=int(last), location=location, section_ids=section_ids)
+    return Created(id=int(last), location=location, assignmentsection_ids=section_ids)
 
 
 class APIResource:

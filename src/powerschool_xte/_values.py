@@ -40,4 +40,4 @@ def query_value(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, str | int):
         return str(value)
-    return ",".join(str(int(v)) for v in value)
+    return ",".join(v if isinstance(v, str) else str(int(v)) for v in value)

@@ -399,8 +399,8 @@ class PushJob:
             users_dcid=head.users_dcid,
             known_ids=(),
         )
-        if created.section_ids:
-            return created.id, created.section_ids[0]
+        if created.assignmentsection_ids:
+            return created.id, created.assignmentsection_ids[0]
         made = await self.client.section_assignments.get(created.id, users_dcid=head.users_dcid)
         for section in made.assignmentsections or []:
             if section.sectionsdcid == head.section_dcid and section.assignmentsectionid:

@@ -50,7 +50,7 @@ def _created_from(made: models.Assignment, body: models.Assignment) -> Created:
     return Created(
         id=made.assignmentid,
         location=f"/ws/xte/section/assignment/{made.assignmentid}",
-        section_ids=tuple(ids),
+        assignmentsection_ids=tuple(ids),
     )
 
 

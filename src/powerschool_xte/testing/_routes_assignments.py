@@ -146,6 +146,37 @@ def _check_section(
     return s, section, assocs, students
 
 
+#: what may differ between the sections of one assignment (vendor doc)
+_PER_SECTION = frozenset(
+    {
+        "sectionsdcid",
+        "duedate",
+        "_assignmentstudentassociations",
+        "assignmentsectionid",
+        "_name",
+        "_id",
+    }
+)
+
+
+def _same_across_sections(sections: list[Any]) -> None:
+    """All values except the due date and the student lists are identical across sections."""
+    first = {k: v for k, v in sections[0].items() if k not in _PER_SECTION}
+    for n, other in enumerate(sections[1:], start=1):
+        rest = {k: v for k, v in other.items() if k not in _PER_SECTION}
+        for key in sorted(first.keys() | rest.keys()):
+            if first.get(key) != rest.get(key):
+                raise validation(
+                    "assignmentsection",
+                    key,
+                    "notIdentical",
+                    f"{key} differs between the sections of the assignment (section 0: "
+                    f"{first.get(key)!r}, section {n}: {rest.get(key)!r}); only the due date and "
+                    "the student lists may differ",
+                    index=n,
+                )
+
+
 def _standards(sim: Simulator, body: dict[str, Any]) -> list[int]:
     raw = body.get("_assignmentstandardassociations") or []
     if not isinstance(raw, list):
@@ -227,6 +258,7 @@ async def create_section_assignment(sim: Simulator, request: web.Request, ctx: C
     if not isinstance(sections, list) or not sections:
         raise HTTPError(400, "_assignmentsections must be a non-empty array of objects")
     checked = [_check_section(sim, ctx, s) for s in sections]
+    _same_across_sections(sections)
     standard_ids = _standards(sim, body)
     top = {k: v for k, v in body.items() if k not in _TOP_KEYS}
     db = sim.store.db
@@ -287,6 +319,7 @@ async def update_section_assignment(sim: Simulator, request: web.Request, ctx: C
     if not isinstance(sections, list) or not sections:
         raise HTTPError(400, "_assignmentsections must be a non-empty array of objects")
     checked = [_check_section(sim, ctx, s) for s in sections]
+    _same_across_sections(sections)
     by_dcid = {r["sectionsdcid"]: r for r in existing}
     sent = [s["sectionsdcid"] for s, *_ in checked]
     if sorted(sent) != sorted(by_dcid):
