@@ -49,16 +49,16 @@ def test_flags_are_always_sent_explicitly() -> None:
 
     from powerschool_xte import _converter
     from powerschool_xte.cli._csv import Row
-    from powerschool_xte.cli._push import _score
+    from powerschool_xte.cli._records import score_record
 
     row = Row(line=2, section_dcid=5001, users_dcid=1001, term_id=3601, assignment_name="Q",
               due_date=dt.date(2026, 9, 1), points_possible=10, category="Quiz", student_dcid=20002,
               score="7", late=False, missing=False, exempt=False)  # fmt: skip
-    body = orjson.loads(_converter.dumps(_score(row, 2586001)))
+    body = orjson.loads(_converter.dumps(score_record(row, 2586001)))
     assert (body["islate"], body["ismissing"], body["isexempt"]) == (False, False, False)
     assert body["actualscoreentered"] == "7"
     blank = orjson.loads(
-        _converter.dumps(_score(attrs.evolve(row, score=None, missing=True), 2586001))
+        _converter.dumps(score_record(attrs.evolve(row, score=None, missing=True), 2586001))
     )
     assert "actualscoreentered" not in blank
     assert blank["ismissing"] is True

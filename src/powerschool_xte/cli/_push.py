@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import attrs
@@ -14,9 +14,15 @@ from powerschool_xte import models
 from powerschool_xte._client import XTEClient
 from powerschool_xte._exceptions import APIError, APIStatusError, OAuthError
 from powerschool_xte.cli._csv import Row
+from powerschool_xte.cli._records import (
+    AssignmentKey,
+    differences,
+    index_sections,
+    new_assignment,
+    pick,
+    score_record,
+)
 from powerschool_xte.helpers import ScoreItem, create_assignment, streaming_put_scores
-
-AssignmentKey = tuple[int, str]  # (section_dcid, assignment name case-folded)
 
 
 @attrs.define
@@ -76,104 +82,6 @@ class PushResult:
             out["assignments_created"] = 0
             out["scores_to_write"] = self.count("would_write")
         return out
-
-
-def _score(row: Row, asid: int) -> models.AssignmentScoreWrite:
-    """The whole score record a row stands for: score (or none) and all three flags."""
-    return models.AssignmentScoreWrite(
-        assignmentsection=models.AssignmentSectionRef(assignmentsectionid=asid),
-        studentsdcid=row.student_dcid,
-        actualscoreentered=row.score,
-        actualscorekind=models.ActualScoreKind.REAL_SCORE if row.score is not None else None,
-        scoretype=models.ScoreType.POINTS if row.score is not None else None,
-        scorepoints=float(row.score) if row.score is not None else None,
-        islate=row.late,
-        ismissing=row.missing,
-        isexempt=row.exempt,
-    )
-
-
-def _new_assignment(row: Row, category_id: int) -> models.Assignment:
-    points = row.points_possible
-    return models.Assignment(
-        assignmentsections=[
-            models.AssignmentSection(
-                sectionsdcid=row.section_dcid,
-                name=row.assignment_name,
-                duedate=row.due_date,
-                scoretype=models.ScoreType.POINTS,
-                scoreentrypoints=points,
-                totalpointvalue=points,
-                weight=1,
-                iscountedinfinalgrade=True,
-                isscoringneeded=True,
-                publishoption=models.PublishOption.IMMEDIATELY,
-                assignmentcategoryassociations=[
-                    models.AssignmentCategoryAssociation(
-                        teachercategoryid=category_id, isprimary=True
-                    )
-                ],
-            )
-        ]
-    )
-
-
-def _index_sections(
-    assignments: Iterable[models.Assignment],
-) -> dict[AssignmentKey, list[models.AssignmentSection]]:
-    found: dict[AssignmentKey, list[models.AssignmentSection]] = defaultdict(list)
-    for a in assignments:
-        for s in a.assignmentsections or []:
-            if s.sectionsdcid is not None and s.name is not None:
-                found[(s.sectionsdcid, s.name.casefold())].append(s)
-    return found
-
-
-def _pick(candidates: list[models.AssignmentSection], row: Row) -> models.AssignmentSection | str:
-    """The existing assignment section a row belongs to, or why it cannot be used."""
-    picked = candidates[0] if len(candidates) == 1 else None
-    if picked is None:
-        same_day = [s for s in candidates if s.duedate == row.due_date]
-        if len(same_day) != 1:
-            advice = (
-                "they share the CSV's due date: delete or rename the duplicate in PowerTeacher Pro"
-                if same_day
-                else "rename one in PowerTeacher Pro or give the CSV the due date of the right one"
-            )
-            return (
-                f"{len(candidates)} assignments named {row.assignment_name!r} exist in section "
-                f"{row.section_dcid}; {advice}"
-            )
-        picked = same_day[0]
-    points = picked.scoreentrypoints
-    if points is not None and abs(points - row.points_possible) > 1e-9:
-        return (
-            f"assignment {picked.name!r} (assignmentsectionid {picked.assignmentsectionid}) exists "
-            f"in section {row.section_dcid} with {points:g} points possible, the CSV says "
-            f"{row.points_possible:g}; not written (fix the CSV or the assignment)"
-        )
-    if picked.assignmentsectionid is None:
-        return (
-            f"assignment {picked.name!r} in section {row.section_dcid} has no assignmentsectionid"
-        )
-    return picked
-
-
-def _differences(section: models.AssignmentSection, row: Row, category_id: int) -> str | None:
-    """What PowerSchool's assignment says that the CSV does not (kept: teachers may edit it)."""
-    notes = []
-    if section.duedate is not None and section.duedate != row.due_date:
-        notes.append(f"due date {section.duedate} (the CSV says {row.due_date})")
-    primary = [
-        a.teachercategoryid
-        for a in section.assignmentcategoryassociations or []
-        if a.isprimary is not False and a.teachercategoryid is not None
-    ]
-    if primary and category_id not in primary:
-        notes.append(f"category {primary[0]} (the CSV says {row.category!r} = {category_id})")
-    if not notes:
-        return None
-    return "PowerSchool's assignment has " + " and ".join(notes) + "; it was not changed"
 
 
 class PushJob:
@@ -293,13 +201,13 @@ class PushJob:
             (category_id,) = wanted
             assert category_id is not None
             if key in existing:
-                picked = _pick(existing[key], head)
+                picked = pick(existing[key], head)
                 if isinstance(picked, str):
                     for m in members:
                         m.fail(picked)
                     continue
                 self.outcome.assignments_existing += 1
-                note = _differences(picked, head, category_id)
+                note = differences(picked, head, category_id)
                 for m in members:
                     m.assignmentsectionid = picked.assignmentsectionid
                     m.note = note
@@ -377,7 +285,7 @@ class PushJob:
             found = await self.client.section_assignments.list(
                 section_ids=sections, users_dcid=users_dcid
             )
-            return _index_sections(found)
+            return index_sections(found)
         except OAuthError:
             raise
         except APIStatusError as err:
@@ -395,7 +303,7 @@ class PushJob:
         """Create the row's assignment once; (assignmentid, assignmentsectionid)."""
         created = await create_assignment(
             self.client,
-            _new_assignment(head, category_id),
+            new_assignment(head, category_id),
             users_dcid=head.users_dcid,
             known_ids=(),
         )
@@ -413,7 +321,7 @@ class PushJob:
         done = failed = 0
         items = (
             ScoreItem(
-                score=_score(r.row, r.assignmentsectionid),
+                score=score_record(r.row, r.assignmentsectionid),
                 users_dcid=r.row.users_dcid,
                 term_id=r.row.term_id,
                 ref=line,
