@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 import orjson
 from aiohttp import web
 
-from powerschool_xte.resources._schemas import DEFS
 from powerschool_xte.testing._http import (
     Ctx,
     HTTPError,
-    is_id,
     json_response,
     locked_term,
     parse_bool,
@@ -20,6 +17,7 @@ from powerschool_xte.testing._http import (
     read_object,
     validation,
 )
+from powerschool_xte.testing._rules import check_section, same_across_sections, standards
 from powerschool_xte.testing._store import transaction
 from powerschool_xte.testing._views import assignment_doc
 
@@ -43,8 +41,6 @@ _SECTION_KEYS = frozenset(
 _TOP_KEYS = frozenset(
     {"_assignmentsections", "_assignmentstandardassociations", "assignmentid", "_id", "_name"}
 )
-#: the spec's x-max-length of AssignmentSection.name (PowerSchool's Varchar2(50))
-MAX_NAME: int = DEFS["AssignmentSection"]["properties"]["name"]["x-max-length"]
 #: changing one of these on an assignment with scores needs update_scores
 _SCORING_KEYS = ("scoretype", "scoreentrypoints", "totalpointvalue", "weight", "extracreditpoints")
 
@@ -63,138 +59,6 @@ async def list_section_assignments(sim: Simulator, request: web.Request, ctx: Ct
         )
     ]
     return json_response([assignment_doc(sim, i) for i in ids])
-
-
-def _check_section(
-    sim: Simulator, ctx: Ctx, s: Any
-) -> tuple[dict[str, Any], dict[str, Any], list[Any], list[int]]:
-    """Validate one `_assignmentsections` element; returns (body, section, categories, students)."""
-    db = sim.store.db
-    if not isinstance(s, dict):
-        raise HTTPError(400, "_assignmentsections must contain objects")
-    dcid = s.get("sectionsdcid")
-    if not is_id(dcid):
-        raise HTTPError(400, "sectionsdcid is required on every assignment section")
-    section = sim.teaching_section(ctx, dcid)
-    if section["locked"]:
-        raise locked_term("assignmentsection", section["termid"])
-    name = s.get("name")
-    if not isinstance(name, str) or not name.strip():
-        raise validation("assignmentsection", "name", "required", "name is required")
-    if len(name) > MAX_NAME:
-        raise validation(
-            "assignmentsection",
-            "name",
-            "maxLength",
-            f"name is {len(name)} characters, at most {MAX_NAME} are allowed",
-            max=MAX_NAME,
-            length=len(name),
-        )
-    due = s.get("duedate")
-    try:
-        due_date = dt.date.fromisoformat(due) if isinstance(due, str) and len(due) == 10 else None
-    except ValueError:
-        due_date = None
-    if due_date is None:
-        raise validation(
-            "assignmentsection",
-            "duedate",
-            "format",
-            f"duedate must be YYYY-MM-DD, got {due!r}",
-            value=due,
-        )
-    if not section["firstday"] <= due_date.isoformat() <= section["lastday"]:
-        raise validation(
-            "assignmentsection",
-            "duedate",
-            "outsideTerm",
-            f"duedate {due} is outside the section's term {section['firstday']}..{section['lastday']}",
-            value=due,
-            term_id=section["termid"],
-            firstday=section["firstday"],
-            lastday=section["lastday"],
-        )
-    assocs = s.get("_assignmentcategoryassociations") or []
-    if not isinstance(assocs, list) or not assocs:
-        raise validation(
-            "assignmentsection",
-            "_assignmentcategoryassociations",
-            "required",
-            "a teacher category is required",
-        )
-    for a in assocs:
-        tcid = a.get("teachercategoryid") if isinstance(a, dict) else None
-        if not is_id(tcid) or (
-            db.execute(
-                "SELECT 1 FROM teacher_categories WHERE teachercategoryid = ?", (tcid,)
-            ).fetchone()
-            is None
-        ):
-            raise validation(
-                "assignmentsection",
-                "teachercategoryid",
-                "notFound",
-                f"unknown teacher category {tcid!r}",
-                value=tcid,
-            )
-    students = []
-    for a in s.get("_assignmentstudentassociations") or []:
-        student = a.get("studentsdcid") if isinstance(a, dict) else None
-        if not is_id(student):
-            raise HTTPError(400, "_assignmentstudentassociations need studentsdcid")
-        students.append(student)
-    return s, section, assocs, students
-
-
-#: what may differ between the sections of one assignment (vendor doc)
-_PER_SECTION = frozenset(
-    {
-        "sectionsdcid",
-        "duedate",
-        "_assignmentstudentassociations",
-        "assignmentsectionid",
-        "_name",
-        "_id",
-    }
-)
-
-
-def _same_across_sections(sections: list[Any]) -> None:
-    """All values except the due date and the student lists are identical across sections."""
-    first = {k: v for k, v in sections[0].items() if k not in _PER_SECTION}
-    for n, other in enumerate(sections[1:], start=1):
-        rest = {k: v for k, v in other.items() if k not in _PER_SECTION}
-        for key in sorted(first.keys() | rest.keys()):
-            if first.get(key) != rest.get(key):
-                raise validation(
-                    "assignmentsection",
-                    key,
-                    "notIdentical",
-                    f"{key} differs between the sections of the assignment (section 0: "
-                    f"{first.get(key)!r}, section {n}: {rest.get(key)!r}); only the due date and "
-                    "the student lists may differ",
-                    index=n,
-                )
-
-
-def _standards(sim: Simulator, body: dict[str, Any]) -> list[int]:
-    raw = body.get("_assignmentstandardassociations") or []
-    if not isinstance(raw, list):
-        raise HTTPError(400, "_assignmentstandardassociations must be an array")
-    ids = []
-    for a in raw:
-        sid = a.get("standardid") if isinstance(a, dict) else None
-        if not is_id(sid):
-            raise HTTPError(400, "_assignmentstandardassociations need standardid")
-        ids.append(sid)
-    if ids and body.get("standardscoringmethod") != "GradeScale":
-        raise validation(
-            "assignment",
-            "standardscoringmethod",
-            "required",
-            "standardscoringmethod must be GradeScale when standards are associated",
-        )
-    return ids
 
 
 def _store_section(
@@ -257,9 +121,9 @@ async def create_section_assignment(sim: Simulator, request: web.Request, ctx: C
     sections = body.get("_assignmentsections")
     if not isinstance(sections, list) or not sections:
         raise HTTPError(400, "_assignmentsections must be a non-empty array of objects")
-    checked = [_check_section(sim, ctx, s) for s in sections]
-    _same_across_sections(sections)
-    standard_ids = _standards(sim, body)
+    checked = [check_section(sim, ctx, s) for s in sections]
+    same_across_sections(sections)
+    standard_ids = standards(sim, body)
     top = {k: v for k, v in body.items() if k not in _TOP_KEYS}
     db = sim.store.db
     with transaction(db):
@@ -318,8 +182,8 @@ async def update_section_assignment(sim: Simulator, request: web.Request, ctx: C
     sections = body.get("_assignmentsections")
     if not isinstance(sections, list) or not sections:
         raise HTTPError(400, "_assignmentsections must be a non-empty array of objects")
-    checked = [_check_section(sim, ctx, s) for s in sections]
-    _same_across_sections(sections)
+    checked = [check_section(sim, ctx, s) for s in sections]
+    same_across_sections(sections)
     by_dcid = {r["sectionsdcid"]: r for r in existing}
     sent = [s["sectionsdcid"] for s, *_ in checked]
     if sorted(sent) != sorted(by_dcid):
@@ -331,7 +195,7 @@ async def update_section_assignment(sim: Simulator, request: web.Request, ctx: C
             expected=sorted(by_dcid),
             got=sent,
         )
-    standard_ids = _standards(sim, body)
+    standard_ids = standards(sim, body)
     db = sim.store.db
     for s, *_ in checked:
         old = by_dcid[s["sectionsdcid"]]
