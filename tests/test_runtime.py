@@ -10,6 +10,7 @@ import time
 from typing import Any
 
 import aiohttp
+import orjson
 import pytest
 
 from powerschool_xte import (
@@ -676,16 +677,10 @@ async def test_read_modify_write_sends_no_read_only_keys(sim: Simulator, xte: XT
         got.assignmentsections[0], name="Lab 1 (renamed)", extra_fields={"futurefield": 1}
     )
     changed = attrs_.evolve(got, assignmentsections=[section], extra_fields=got.extra_fields)
-    body = orjson_loads(_converter.dumps_request(changed))
+    body = orjson.loads(_converter.dumps_request(changed))
     assert "$breach_mitigation" not in body
     assert "_name" not in body
     assert "_id" not in body["_assignmentsections"][0]
     assert body["_assignmentsections"][0]["futurefield"] == 1
     await xte.section_assignments.update(created.id, changed)
     assert sim.assignment_sections()[0]["name"] == "Lab 1 (renamed)"
-
-
-def orjson_loads(data: bytes) -> Any:
-    import orjson
-
-    return orjson.loads(data)

@@ -28,14 +28,21 @@ def _key(a: attrs.Attribute[Any]) -> str:
     return str(a.metadata.get("json", a.name))
 
 
-def _configure(conv: cattrs.Converter) -> cattrs.Converter:
+#: keys PowerSchool puts on what it sends and that a request must not carry back: the
+#: ``_name``/``_id`` type tags (read-only) and ``$``-prefixed padding such as
+#: ``$breach_mitigation`` (wire-facts quirk 6)
+_READ_ONLY = frozenset({"_name", "_id"})
+
+
+def _configure(conv: cattrs.Converter, *, for_request: bool = False) -> cattrs.Converter:
     def unstructure_factory(cl: type) -> Callable[[Any], dict[str, Any]]:
         kw: dict[str, Any] = {}
         extra_attr = None
         for a in attrs.fields(cl):
-            if a.metadata.get("extra"):
+            if a.metadata.get("extra") or (for_request and _key(a) in _READ_ONLY):
                 kw[a.name] = override(omit=True)
-                extra_attr = a.name
+                if a.metadata.get("extra"):
+                    extra_attr = a.name
             else:
                 kw[a.name] = override(rename=_key(a), omit_if_default=a.default is None)
         fn: Callable[[Any], dict[str, Any]] = make_dict_unstructure_fn(cl, conv, **kw)
@@ -46,7 +53,13 @@ def _configure(conv: cattrs.Converter) -> cattrs.Converter:
         def unstructure_with_extra(obj: Any) -> dict[str, Any]:
             d = fn(obj)
             extra = getattr(obj, name)
-            return {**extra, **d} if extra else d
+            if not extra:
+                return d
+            if for_request:
+                extra = {
+                    k: v for k, v in extra.items() if not k.startswith("$") and k not in _READ_ONLY
+                }
+            return {**extra, **d}
 
         return unstructure_with_extra
 
@@ -103,6 +116,10 @@ def _configure(conv: cattrs.Converter) -> cattrs.Converter:
 
 
 converter: cattrs.Converter = _configure(make_converter(forbid_extra_keys=False))
+#: the same mapping for request bodies: read-only tags and ``$`` padding are left out
+request_converter: cattrs.Converter = _configure(
+    make_converter(forbid_extra_keys=False), for_request=True
+)
 
 
 def structure(data: Any, cl: type[T]) -> T:
@@ -120,31 +137,13 @@ def dumps(obj: Any) -> bytes:
     return orjson.dumps(converter.unstructure(obj))
 
 
-#: keys PowerSchool puts on what it sends and that a request must not carry back: the
-#: ``_name``/``_id`` type tags (read-only) and ``$``-prefixed padding such as
-#: ``$breach_mitigation`` (wire-facts quirk 6)
-_READ_ONLY = frozenset({"_name", "_id"})
-
-
-def _for_request(node: Any) -> Any:
-    if isinstance(node, dict):
-        return {
-            k: _for_request(v)
-            for k, v in node.items()
-            if k not in _READ_ONLY and not (isinstance(k, str) and k.startswith("$"))
-        }
-    if isinstance(node, list):
-        return [_for_request(v) for v in node]
-    return node
-
-
 def dumps_request(obj: Any) -> bytes:
     """JSON bytes of a request body: like `dumps`, without read-only tags and ``$`` padding.
 
     Every other unknown key a read brought in is sent back, so a read-modify-write of a
     newer PowerSchool's fields loses nothing.
     """
-    return orjson.dumps(_for_request(converter.unstructure(obj)))
+    return orjson.dumps(request_converter.unstructure(obj))
 
 
 def loads(data: bytes | str) -> Any:

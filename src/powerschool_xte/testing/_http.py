@@ -83,6 +83,14 @@ def parse_int(value: str | None, name: str) -> int | None:
     return int(value)
 
 
+def path_id(request: web.Request, name: str) -> int:
+    """An int64 id from the path (400 otherwise)."""
+    raw = request.match_info[name]
+    if not raw.isascii() or not raw.isdigit() or len(raw) > 19 or int(raw) > 2**63 - 1:
+        raise HTTPError(400, f"Bad Request: {name} must be an int64 id, got {raw[:40]!r}")
+    return int(raw)
+
+
 def parse_ids(value: str | None, name: str) -> list[int]:
     if not value:
         raise HTTPError(400, f"{name} is required")

@@ -14,6 +14,7 @@ from powerschool_xte.testing._http import (
     locked_term,
     parse_bool,
     parse_ids,
+    path_id,
     read_object,
     validation,
 )
@@ -162,20 +163,13 @@ def _owned_assignment(sim: Simulator, ctx: Ctx, assignmentid: int, access: str) 
 
 
 async def get_section_assignment(sim: Simulator, request: web.Request, ctx: Ctx) -> web.Response:
-    assignmentid = _path_id(request, "id")
+    assignmentid = path_id(request, "id")
     _owned_assignment(sim, ctx, assignmentid, "VIEW")
     return json_response(assignment_doc(sim, assignmentid))
 
 
-def _path_id(request: web.Request, name: str) -> int:
-    raw = request.match_info[name]
-    if not raw.isascii() or not raw.isdigit() or len(raw) > 19 or int(raw) > 2**63 - 1:
-        raise HTTPError(400, f"Bad Request: {name} must be an int64 id, got {raw[:40]!r}")
-    return int(raw)
-
-
 async def update_section_assignment(sim: Simulator, request: web.Request, ctx: Ctx) -> web.Response:
-    assignmentid = _path_id(request, "id")
+    assignmentid = path_id(request, "id")
     update_scores = parse_bool(request.query.get("update_scores"), "update_scores")
     existing = _owned_assignment(sim, ctx, assignmentid, "EDIT")
     body = await read_object(request)
@@ -233,7 +227,7 @@ async def update_section_assignment(sim: Simulator, request: web.Request, ctx: C
 
 
 async def delete_section_assignment(sim: Simulator, request: web.Request, ctx: Ctx) -> web.Response:
-    assignmentid = _path_id(request, "id")
+    assignmentid = path_id(request, "id")
     force = parse_bool(request.query.get("force"), "force") or False
     existing = _owned_assignment(sim, ctx, assignmentid, "EDIT")
     asids = [r["assignmentsectionid"] for r in existing]
@@ -272,7 +266,7 @@ async def delete_section_assignment(sim: Simulator, request: web.Request, ctx: C
 async def delete_assignment_standards(
     sim: Simulator, request: web.Request, ctx: Ctx
 ) -> web.Response:
-    assignmentid = _path_id(request, "assignment_id")
+    assignmentid = path_id(request, "assignment_id")
     standard_ids = parse_ids(request.query.get("standard_ids"), "standard_ids")
     force = parse_bool(request.query.get("force"), "force") or False
     db = sim.store.db

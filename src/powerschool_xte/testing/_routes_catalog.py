@@ -16,6 +16,7 @@ from powerschool_xte.testing._http import (
     parse_bool,
     parse_ids,
     parse_int,
+    path_id,
     read_object,
     validation,
 )
@@ -48,15 +49,6 @@ async def list_teacher_categories(sim: Simulator, request: web.Request, ctx: Ctx
         (ctx.users_dcid, year_id, year_id),
     )
     return json_response([_category_doc(sim, r["doc"]) for r in rows])
-
-
-def _category_path(request: web.Request) -> int:
-    raw = request.match_info["teacher_category_id"]
-    if not raw.isascii() or not raw.isdigit() or len(raw) > 19 or int(raw) > 2**63 - 1:
-        raise HTTPError(
-            400, f"Bad Request: teacher_category_id must be an int64 id, got {raw[:40]!r}"
-        )
-    return int(raw)
 
 
 def _owned_category(sim: Simulator, ctx: Ctx, tcid: int, *, edit: bool) -> Any:
@@ -130,12 +122,12 @@ async def create_teacher_category(sim: Simulator, request: web.Request, ctx: Ctx
 
 
 async def get_teacher_category(sim: Simulator, request: web.Request, ctx: Ctx) -> web.Response:
-    row = _owned_category(sim, ctx, _category_path(request), edit=False)
+    row = _owned_category(sim, ctx, path_id(request, "teacher_category_id"), edit=False)
     return json_response(_category_doc(sim, row["doc"]))
 
 
 async def update_teacher_category(sim: Simulator, request: web.Request, ctx: Ctx) -> web.Response:
-    tcid = _category_path(request)
+    tcid = path_id(request, "teacher_category_id")
     row = _owned_category(sim, ctx, tcid, edit=True)
     doc = _category_body(await read_object(request))
     _check_unique(sim, row["usersdcid"], row["yearid"], doc["name"], tcid)
@@ -153,7 +145,7 @@ async def update_teacher_category(sim: Simulator, request: web.Request, ctx: Ctx
 
 
 async def delete_teacher_category(sim: Simulator, request: web.Request, ctx: Ctx) -> web.Response:
-    tcid = _category_path(request)
+    tcid = path_id(request, "teacher_category_id")
     _owned_category(sim, ctx, tcid, edit=True)
     used = sim.store.db.execute(
         "SELECT count(*) FROM assignment_category_assocs WHERE teachercategoryid = ?", (tcid,)
